@@ -1,0 +1,46 @@
+package wire
+
+// Character classes of RFC 3501 section 9, as bits in a table indexed by byte.
+const (
+	classAtom    = 1 << iota // ATOM-CHAR
+	classAString             // ASTRING-CHAR = ATOM-CHAR / resp-specials
+	classTag                 // tag = 1*<any ASTRING-CHAR except "+">
+	classDigit               // DIGIT
+	classWord                // lenient run: anything but SP, CTL, 8-bit none, ( ) " { and ]
+	classText                // TEXT-CHAR plus 8-bit (lenient text)
+)
+
+var charClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		var m uint8
+		isCTL := c < 0x20 || c == 0x7f
+		atomSpecial := c == '(' || c == ')' || c == '{' || c == ' ' || isCTL ||
+			c == '%' || c == '*' || c == '"' || c == '\\' || c == ']'
+		if c < 0x80 && !atomSpecial {
+			m |= classAtom
+		}
+		if c < 0x80 && (!atomSpecial || c == ']') {
+			m |= classAString
+			if c != '+' {
+				m |= classTag
+			}
+		}
+		if c >= '0' && c <= '9' {
+			m |= classDigit
+		}
+		if !isCTL && c != ' ' && c != '(' && c != ')' && c != '"' && c != '{' && c != ']' && c != '[' {
+			m |= classWord
+		}
+		if c != '\r' && c != '\n' && c != 0 {
+			m |= classText
+		}
+		t[c] = m
+	}
+	return t
+}()
+
+// IsAtomChar reports whether c is an ATOM-CHAR of RFC 3501.
+func IsAtomChar(c byte) bool { return charClass[c]&classAtom != 0 }
+
+// IsAStringChar reports whether c is an ASTRING-CHAR of RFC 3501.
+func IsAStringChar(c byte) bool { return charClass[c]&classAString != 0 }

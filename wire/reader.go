@@ -1,0 +1,1022 @@
+package wire
+
+import (
+	"errors"
+	"io"
+)
+
+const (
+	initialBufSize = 64 << 10
+	// directReadMin is the smallest read a LiteralReader serves straight
+	// from the underlying reader, bypassing the buffer.
+	directReadMin = 16 << 10
+)
+
+// errLiteralReaderStale is returned by a literal reader used after the next
+// call on its Reader.
+var errLiteralReaderStale = errors.New("imap: literal reader used after the next call on its wire.Reader")
+
+// A Reader tokenizes an IMAP byte stream. It reads from an io.Reader through
+// its own buffer, which grows only as far as the Limits allow.
+//
+// Byte slices returned by a Reader (atoms, quoted strings, buffered literals,
+// text) stay valid until the next call on the Reader. A literal taken with
+// LiteralReader stays readable until the next call; that call first discards
+// whatever the caller left unread.
+//
+// A Reader is not safe for concurrent use.
+type Reader struct {
+	rd     io.Reader
+	buf    []byte
+	r, w   int
+	base   int64 // stream offset of buf[0]
+	err    error // sticky error from rd
+	lim    Limits
+	maxBuf int
+	strict bool
+
+	// litRemain is the number of bytes of a pending literal body not yet
+	// consumed; litPending reports that a literal header has been read and
+	// its body not yet claimed.
+	litRemain  int64
+	litPending bool
+	gen        uint64 // incremented by every call that invalidates a literal reader
+	lit        literalReader
+
+	scratch []byte // unescaped quoted strings
+}
+
+// NewReader returns a Reader reading from rd with DefaultLimits, lenient.
+func NewReader(rd io.Reader) *Reader {
+	r := &Reader{rd: rd}
+	r.SetLimits(DefaultLimits)
+	return r
+}
+
+// SetLimits replaces the Reader's limits; zero fields take their defaults.
+func (r *Reader) SetLimits(l Limits) {
+	r.lim = l.withDefaults()
+	r.maxBuf = max(r.lim.MaxAtom, r.lim.MaxQuoted) + 1024
+	if r.maxBuf < initialBufSize {
+		r.maxBuf = initialBufSize
+	}
+}
+
+// Limits returns the Reader's limits.
+func (r *Reader) Limits() Limits { return r.lim }
+
+// SetStrict turns every leniency off (true) or on (false, the default).
+// Strict mode accepts exactly the RFC 3501 grammar and is meant for
+// conformance testing.
+func (r *Reader) SetStrict(strict bool) { r.strict = strict }
+
+// Strict reports whether the Reader is in strict mode.
+func (r *Reader) Strict() bool { return r.strict }
+
+// Reset discards all buffered state and reads from rd from now on. The
+// offset restarts at zero. Limits and strictness are kept.
+func (r *Reader) Reset(rd io.Reader) {
+	r.rd = rd
+	r.r, r.w, r.base, r.err = 0, 0, 0, nil
+	r.litRemain, r.litPending = 0, false
+	r.gen++
+}
+
+// InputOffset returns the stream offset of the next unread byte.
+func (r *Reader) InputOffset() int64 { return r.base + int64(r.r) }
+
+// Buffered returns the number of bytes that have been read from the
+// underlying reader but not yet consumed. A client upgrading to TLS
+// checks it is zero (response injection defence).
+func (r *Reader) Buffered() int { return r.w - r.r }
+
+// fill reads more data into the buffer, keeping buf[r:w]. It returns the
+// sticky error when no byte could be added.
+func (r *Reader) fill() error {
+	if r.err != nil {
+		return r.err
+	}
+	if r.buf == nil {
+		r.buf = make([]byte, initialBufSize)
+	}
+	if r.r == r.w {
+		r.base += int64(r.r)
+		r.r, r.w = 0, 0
+	}
+	if r.w == len(r.buf) {
+		if r.r > 0 {
+			copy(r.buf, r.buf[r.r:r.w])
+			r.base += int64(r.r)
+			r.w -= r.r
+			r.r = 0
+		} else {
+			n := min(2*len(r.buf), r.maxBuf)
+			if n <= len(r.buf) {
+				// Cannot happen: callers check their limits first.
+				return errors.New("imap: wire buffer full")
+			}
+			nb := make([]byte, n)
+			copy(nb, r.buf[r.r:r.w])
+			r.buf = nb
+		}
+	}
+	for i := 0; i < 100; i++ {
+		n, err := r.rd.Read(r.buf[r.w:])
+		if n < 0 || n > len(r.buf)-r.w {
+			r.err = errors.New("imap: invalid Read count from underlying reader")
+			return r.err
+		}
+		r.w += n
+		if err != nil {
+			r.err = err
+			if n > 0 {
+				return nil
+			}
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+	}
+	r.err = io.ErrNoProgress
+	return r.err
+}
+
+// begin is called at the start of every public method: it invalidates any
+// literal reader and discards an unread literal body.
+func (r *Reader) begin() error {
+	r.gen++
+	if r.litPending || r.litRemain > 0 {
+		r.litPending = false
+		return r.discardLiteral()
+	}
+	return nil
+}
+
+func (r *Reader) discardLiteral() error {
+	for r.litRemain > 0 {
+		if r.r == r.w {
+			if err := r.fill(); err != nil {
+				return unexpected(err)
+			}
+		}
+		n := min(int64(r.w-r.r), r.litRemain)
+		r.r += int(n)
+		r.litRemain -= n
+	}
+	return nil
+}
+
+// unexpected maps io.EOF inside a token to io.ErrUnexpectedEOF.
+func unexpected(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// peek returns the next byte without consuming it. io.EOF is returned as is.
+func (r *Reader) peek() (byte, error) {
+	if r.r == r.w {
+		if err := r.fill(); err != nil {
+			return 0, err
+		}
+	}
+	return r.buf[r.r], nil
+}
+
+// Peek returns the next byte without consuming it. At the end of the stream
+// it returns io.EOF.
+func (r *Reader) Peek() (byte, error) {
+	if err := r.begin(); err != nil {
+		return 0, err
+	}
+	return r.peek()
+}
+
+// ReadByte consumes and returns the next byte.
+func (r *Reader) ReadByte() (byte, error) {
+	if err := r.begin(); err != nil {
+		return 0, err
+	}
+	c, err := r.peek()
+	if err != nil {
+		return 0, err
+	}
+	r.r++
+	return c, nil
+}
+
+// ErrorAt returns a *SyntaxError at the current offset for production, with
+// the bytes at the current position quoted as what was found.
+func (r *Reader) ErrorAt(production, expected string) error {
+	return r.errorAt(r.InputOffset(), production, expected, nil)
+}
+
+func (r *Reader) errorAt(off int64, production, expected string, sentinel error) *SyntaxError {
+	// Show a few bytes from off when they are still buffered.
+	found := "end of input"
+	i := int(off - r.base)
+	if i >= 0 && i <= r.w {
+		if i == r.w && r.err == nil {
+			r.fillKeep(i)
+			i = int(off - r.base)
+		}
+		if i >= 0 && i < r.w {
+			end := min(r.w, i+16)
+			for j := i; j < end; j++ {
+				if r.buf[j] == '\n' {
+					end = j + 1
+					break
+				}
+			}
+			found = quoteFound(r.buf[i:end])
+			if end-i == 16 && end < r.w {
+				found += "..."
+			}
+		}
+	} else {
+		found = ""
+	}
+	return &SyntaxError{Offset: off, Production: production, Expected: expected, Found: found, Err: sentinel}
+}
+
+// fillKeep tries to buffer more bytes without losing buf[i:], for error
+// context only. It keeps r.r pointing at the same byte.
+func (r *Reader) fillKeep(i int) {
+	saved := r.r
+	r.r = i
+	_ = r.fill()
+	shift := i - r.r
+	r.r = saved - shift
+}
+
+// Expect consumes the byte c or reports a *SyntaxError naming production.
+func (r *Reader) Expect(c byte, production string) error {
+	if err := r.begin(); err != nil {
+		return err
+	}
+	return r.expect(c, production)
+}
+
+func (r *Reader) expect(c byte, production string) error {
+	b, err := r.peek()
+	if err != nil {
+		return unexpected(err)
+	}
+	if b != c {
+		return r.errorAt(r.InputOffset(), production, quoteByte(c), nil)
+	}
+	r.r++
+	return nil
+}
+
+func quoteByte(c byte) string {
+	switch c {
+	case ' ':
+		return "SP"
+	case '\r':
+		return "CR"
+	case '\n':
+		return "LF"
+	}
+	return "'" + string(rune(c)) + "'"
+}
+
+// ExpectSP consumes one SP. In lenient mode it also consumes any further
+// spaces (servers such as Outlook double them).
+func (r *Reader) ExpectSP(production string) error {
+	if err := r.begin(); err != nil {
+		return err
+	}
+	if err := r.expect(' ', production); err != nil {
+		return err
+	}
+	if !r.strict {
+		for {
+			c, err := r.peek()
+			if err != nil || c != ' ' {
+				break
+			}
+			r.r++
+		}
+	}
+	return nil
+}
+
+// ExpectCRLF consumes the CRLF ending a response. In lenient mode it first
+// skips spaces (Outlook, Apple and David.fx send SP before CRLF) and accepts
+// a bare LF.
+func (r *Reader) ExpectCRLF(production string) error {
+	if err := r.begin(); err != nil {
+		return err
+	}
+	return r.expectCRLF(production)
+}
+
+func (r *Reader) expectCRLF(production string) error {
+	if !r.strict {
+		r.skipSpaces()
+	}
+	c, err := r.peek()
+	if err != nil {
+		return unexpected(err)
+	}
+	if c == '\n' && !r.strict {
+		r.r++
+		return nil
+	}
+	if c != '\r' {
+		return r.errorAt(r.InputOffset(), production, "CRLF", nil)
+	}
+	off := r.InputOffset()
+	r.r++
+	c, err = r.peek()
+	if err != nil {
+		return unexpected(err)
+	}
+	if c != '\n' {
+		return r.errorAt(off, production, "CRLF", nil)
+	}
+	r.r++
+	return nil
+}
+
+func (r *Reader) skipSpaces() {
+	for {
+		c, err := r.peek()
+		if err != nil || c != ' ' {
+			return
+		}
+		r.r++
+	}
+}
+
+// AtEOL reports whether the next bytes end the line: CRLF, or in lenient
+// mode spaces followed by CRLF or LF. It consumes nothing but may skip the
+// trailing spaces in lenient mode.
+func (r *Reader) AtEOL() (bool, error) {
+	if err := r.begin(); err != nil {
+		return false, err
+	}
+	if !r.strict {
+		// Look past spaces without consuming them unless CRLF follows.
+		n := 0
+		for {
+			if r.r+n == r.w {
+				if err := r.fill(); err != nil {
+					return false, unexpected(err)
+				}
+			}
+			c := r.buf[r.r+n]
+			if c == ' ' {
+				n++
+				if n > r.lim.MaxAtom {
+					return false, nil
+				}
+				continue
+			}
+			if c == '\r' || c == '\n' {
+				r.r += n
+				return true, nil
+			}
+			return false, nil
+		}
+	}
+	c, err := r.peek()
+	if err != nil {
+		return false, unexpected(err)
+	}
+	return c == '\r', nil
+}
+
+// scanClass returns the length of the run of bytes of class cls starting at
+// buf[r], reading more as needed, up to limit+1 bytes. It returns io.EOF only
+// when the stream ends with nothing scanned.
+func (r *Reader) scanClass(cls uint8, limit int) (int, error) {
+	n := 0
+	for {
+		for r.r+n < r.w {
+			if charClass[r.buf[r.r+n]]&cls == 0 {
+				return n, nil
+			}
+			n++
+			if n > limit {
+				return n, nil
+			}
+		}
+		if err := r.fill(); err != nil {
+			if n > 0 && err == io.EOF {
+				return n, io.ErrUnexpectedEOF
+			}
+			return n, err
+		}
+	}
+}
+
+// readRun consumes a non-empty run of class cls.
+func (r *Reader) readRun(cls uint8, production, expected string, sentinel error, limit int) ([]byte, error) {
+	n, err := r.scanClass(cls, limit)
+	if err != nil {
+		return nil, unexpected(err)
+	}
+	if n == 0 {
+		return nil, r.errorAt(r.InputOffset(), production, expected, nil)
+	}
+	if n > limit {
+		return nil, r.errorAt(r.InputOffset(), production, expected, sentinel)
+	}
+	b := r.buf[r.r : r.r+n]
+	r.r += n
+	return b, nil
+}
+
+// ReadAtom consumes a non-empty atom (1*ATOM-CHAR).
+func (r *Reader) ReadAtom(production string) ([]byte, error) {
+	if err := r.begin(); err != nil {
+		return nil, err
+	}
+	return r.readRun(classAtom, production, "atom", ErrAtomTooLong, r.lim.MaxAtom)
+}
+
+// ReadAStringAtom consumes a non-empty run of ASTRING-CHAR (the unquoted
+// form of an astring, which unlike an atom may contain ']').
+func (r *Reader) ReadAStringAtom(production string) ([]byte, error) {
+	if err := r.begin(); err != nil {
+		return nil, err
+	}
+	return r.readRun(classAString, production, "astring", ErrAtomTooLong, r.lim.MaxAtom)
+}
+
+// ReadTag consumes a tag (1*<any ASTRING-CHAR except "+">).
+func (r *Reader) ReadTag(production string) ([]byte, error) {
+	if err := r.begin(); err != nil {
+		return nil, err
+	}
+	return r.readRun(classTag, production, "tag", ErrAtomTooLong, r.lim.MaxAtom)
+}
+
+// ReadWord consumes a non-empty run of any bytes except SP, CTL, "(", ")",
+// "[", "]", DQUOTE and "{". It is the lenient reading of an atom-like token
+// from a server that does not respect atom-specials.
+func (r *Reader) ReadWord(production string) ([]byte, error) {
+	if err := r.begin(); err != nil {
+		return nil, err
+	}
+	return r.readRun(classWord, production, "atom", ErrAtomTooLong, r.lim.MaxAtom)
+}
+
+// ReadNumber consumes a number that fits in 32 bits (RFC 3501 number).
+// A value too large is a *SyntaxError wrapping ErrNumberOverflow.
+func (r *Reader) ReadNumber(production string) (uint32, error) {
+	if err := r.begin(); err != nil {
+		return 0, err
+	}
+	n, err := r.readNumber(production, 1<<32-1)
+	return uint32(n), err
+}
+
+// ReadNumber64 consumes a number of up to 63 bits (RFC 7162 mod-sequence).
+func (r *Reader) ReadNumber64(production string) (uint64, error) {
+	if err := r.begin(); err != nil {
+		return 0, err
+	}
+	return r.readNumber(production, 1<<63-1)
+}
+
+func (r *Reader) readNumber(production string, max uint64) (uint64, error) {
+	off := r.InputOffset()
+	var v uint64
+	n := 0
+	for {
+		for r.r < r.w {
+			c := r.buf[r.r]
+			if c < '0' || c > '9' {
+				if n == 0 {
+					return 0, r.errorAt(off, production, "number", nil)
+				}
+				return v, nil
+			}
+			d := uint64(c - '0')
+			if v > (max-d)/10 {
+				return 0, r.errorAt(off, production, "number", ErrNumberOverflow)
+			}
+			v = v*10 + d
+			n++
+			r.r++
+		}
+		if err := r.fill(); err != nil {
+			if err == io.EOF && n > 0 {
+				return 0, io.ErrUnexpectedEOF
+			}
+			return 0, unexpected(err)
+		}
+	}
+}
+
+// ReadQuoted consumes a quoted string and returns its unescaped content.
+//
+// In lenient mode a DQUOTE that is not followed by a delimiter (SP, ")",
+// "]", CR or LF) is taken as part of the string; this recovers the
+// unescaped quotes 163.com and others put in BODYSTRUCTURE strings.
+// CR, LF and NUL are never accepted inside a quoted string.
+func (r *Reader) ReadQuoted(production string) ([]byte, error) {
+	if err := r.begin(); err != nil {
+		return nil, err
+	}
+	return r.readQuoted(production)
+}
+
+func (r *Reader) readQuoted(production string) ([]byte, error) {
+	if err := r.expect('"', production); err != nil {
+		return nil, err
+	}
+	// Fast path: scan for the closing quote with no escapes.
+	n := 0
+	escaped := false
+	for {
+		for r.r+n < r.w {
+			c := r.buf[r.r+n]
+			switch c {
+			case '"':
+				ok, err := r.quoteCloses(n)
+				if err != nil {
+					return nil, err
+				}
+				if ok {
+					if !escaped {
+						b := r.buf[r.r : r.r+n]
+						r.r += n + 1
+						return b, nil
+					}
+					return r.unescape(n, production)
+				}
+			case '\\':
+				escaped = true
+				n++ // skip the escaped byte; validated by unescape
+				if r.r+n == r.w {
+					if err := r.fill(); err != nil {
+						return nil, unexpected(err)
+					}
+				}
+				c2 := r.buf[r.r+n]
+				if c2 == '\r' || c2 == '\n' || c2 == 0 {
+					return nil, r.errorAt(r.InputOffset()+int64(n), production, "quoted-char", nil)
+				}
+			case '\r', '\n', 0:
+				return nil, r.errorAt(r.InputOffset()+int64(n), production, "closing DQUOTE", nil)
+			}
+			n++
+			if n > r.lim.MaxQuoted {
+				return nil, r.errorAt(r.InputOffset(), production, "shorter quoted string", ErrQuotedTooLong)
+			}
+		}
+		if err := r.fill(); err != nil {
+			return nil, unexpected(err)
+		}
+	}
+}
+
+// quoteCloses reports whether the DQUOTE at buf[r+n] ends the string.
+func (r *Reader) quoteCloses(n int) (bool, error) {
+	if r.strict {
+		return true, nil
+	}
+	if r.r+n+1 == r.w {
+		if err := r.fill(); err != nil {
+			if err == io.EOF {
+				return true, nil
+			}
+			return false, err
+		}
+	}
+	switch r.buf[r.r+n+1] {
+	case ' ', ')', ']', '\r', '\n', '(':
+		return true, nil
+	}
+	return false, nil
+}
+
+// unescape copies the n bytes at buf[r:] into scratch without escapes and
+// consumes them plus the closing quote.
+func (r *Reader) unescape(n int, production string) ([]byte, error) {
+	out := r.scratch[:0]
+	src := r.buf[r.r : r.r+n]
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		if c == '\\' {
+			i++
+			c = src[i]
+			if c != '"' && c != '\\' && r.strict {
+				return nil, r.errorAt(r.InputOffset()+int64(i), production, `'"' or '\' after '\'`, nil)
+			}
+			if c != '"' && c != '\\' {
+				// Lenient: keep an unknown escape verbatim.
+				out = append(out, '\\')
+			}
+		}
+		out = append(out, c)
+	}
+	r.scratch = out
+	r.r += n + 1
+	return out, nil
+}
+
+// LiteralInfo describes a literal header.
+type LiteralInfo struct {
+	Size    int64 // number of octets that follow the CRLF
+	Binary  bool  // literal8: "~{n}" (RFC 3516)
+	NonSync bool  // "{n+}" (RFC 7888); never sent by servers, accepted leniently
+}
+
+// ReadLiteralHeader consumes "{n}" (or "~{n}") and its CRLF. The literal's
+// octets are then pending: claim them with LiteralReader or LiteralBytes,
+// or let the next call on the Reader discard them.
+func (r *Reader) ReadLiteralHeader(production string) (LiteralInfo, error) {
+	if err := r.begin(); err != nil {
+		return LiteralInfo{}, err
+	}
+	return r.readLiteralHeader(production)
+}
+
+func (r *Reader) readLiteralHeader(production string) (LiteralInfo, error) {
+	var info LiteralInfo
+	c, err := r.peek()
+	if err != nil {
+		return info, unexpected(err)
+	}
+	if c == '~' {
+		info.Binary = true
+		r.r++
+	}
+	if err := r.expect('{', production); err != nil {
+		return info, err
+	}
+	size, err := r.readNumber(production, 1<<63-1)
+	if err != nil {
+		return info, err
+	}
+	c, err = r.peek()
+	if err != nil {
+		return info, unexpected(err)
+	}
+	if c == '+' {
+		info.NonSync = true
+		r.r++
+	}
+	if err := r.expect('}', production); err != nil {
+		return info, err
+	}
+	// The CRLF after a literal header is part of the literal syntax; a
+	// bare LF is accepted leniently like every other line end.
+	c, err = r.peek()
+	if err != nil {
+		return info, unexpected(err)
+	}
+	if c == '\n' && !r.strict {
+		r.r++
+	} else if err := r.expectCRLFExact(production); err != nil {
+		return info, err
+	}
+	info.Size = int64(size)
+	r.litRemain = info.Size
+	r.litPending = true
+	return info, nil
+}
+
+func (r *Reader) expectCRLFExact(production string) error {
+	if err := r.expect('\r', production); err != nil {
+		return err
+	}
+	return r.expect('\n', production)
+}
+
+// LiteralReader returns the body of the literal whose header was just read,
+// as an io.Reader that stays valid until the next call on r. Bytes the caller
+// leaves unread are discarded by that call. It returns nil when no literal
+// is pending.
+func (r *Reader) LiteralReader() io.Reader {
+	if !r.litPending {
+		return nil
+	}
+	r.litPending = false
+	r.gen++
+	r.lit = literalReader{r: r, gen: r.gen}
+	return &r.lit
+}
+
+// LiteralBytes reads the body of the literal whose header was just read into
+// memory, if it is no larger than Limits.MaxLiteral. A larger literal is a
+// *SyntaxError wrapping ErrLiteralTooLarge, reported before anything is
+// allocated; its body is then discarded by the next call. The returned slice
+// is the caller's to keep.
+func (r *Reader) LiteralBytes(production string) ([]byte, error) {
+	if !r.litPending {
+		return nil, r.errorAt(r.InputOffset(), production, "literal", nil)
+	}
+	if r.litRemain > r.lim.MaxLiteral {
+		return nil, r.errorAt(r.InputOffset(), production, "smaller literal", ErrLiteralTooLarge)
+	}
+	r.litPending = false
+	b := make([]byte, r.litRemain)
+	n := 0
+	for n < len(b) {
+		if r.r == r.w {
+			if err := r.fill(); err != nil {
+				r.litRemain -= int64(n)
+				return nil, unexpected(err)
+			}
+		}
+		m := copy(b[n:], r.buf[r.r:r.w])
+		r.r += m
+		n += m
+	}
+	r.litRemain = 0
+	return b, nil
+}
+
+type literalReader struct {
+	r   *Reader
+	gen uint64
+}
+
+// Read implements io.Reader. Large reads bypass the Reader's buffer.
+func (l *literalReader) Read(p []byte) (int, error) {
+	r := l.r
+	if l.gen != r.gen {
+		return 0, errLiteralReaderStale
+	}
+	if r.litRemain == 0 {
+		return 0, io.EOF
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if int64(len(p)) > r.litRemain {
+		p = p[:r.litRemain]
+	}
+	if r.r < r.w {
+		n := copy(p, r.buf[r.r:r.w])
+		r.r += n
+		r.litRemain -= int64(n)
+		return n, nil
+	}
+	if r.err != nil {
+		return 0, unexpected(r.err)
+	}
+	if len(p) >= directReadMin {
+		r.base += int64(r.w)
+		r.r, r.w = 0, 0
+		n, err := r.rd.Read(p)
+		if n < 0 || n > len(p) {
+			r.err = errors.New("imap: invalid Read count from underlying reader")
+			return 0, r.err
+		}
+		r.base += int64(n)
+		r.litRemain -= int64(n)
+		if err != nil {
+			r.err = err
+			if n > 0 {
+				return n, nil
+			}
+			return 0, unexpected(err)
+		}
+		return n, nil
+	}
+	if err := r.fill(); err != nil {
+		return 0, unexpected(err)
+	}
+	n := copy(p, r.buf[r.r:r.w])
+	r.r += n
+	r.litRemain -= int64(n)
+	return n, nil
+}
+
+// WriteTo implements io.WriterTo so that io.Copy of a literal needs no
+// intermediate buffer.
+func (l *literalReader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for {
+		if l.gen != l.r.gen {
+			return total, errLiteralReaderStale
+		}
+		r := l.r
+		if r.litRemain == 0 {
+			return total, nil
+		}
+		if r.r == r.w {
+			if err := r.fill(); err != nil {
+				return total, unexpected(err)
+			}
+		}
+		n := min(int64(r.w-r.r), r.litRemain)
+		m, err := w.Write(r.buf[r.r : r.r+int(n)])
+		r.r += m
+		r.litRemain -= int64(m)
+		total += int64(m)
+		if err != nil {
+			return total, err
+		}
+	}
+}
+
+// ReadString consumes a string: a quoted string or a literal, which is
+// buffered subject to Limits.MaxLiteral. The result is valid until the next
+// call.
+func (r *Reader) ReadString(production string) ([]byte, error) {
+	if err := r.begin(); err != nil {
+		return nil, err
+	}
+	return r.readString(production)
+}
+
+func (r *Reader) readString(production string) ([]byte, error) {
+	c, err := r.peek()
+	if err != nil {
+		return nil, unexpected(err)
+	}
+	switch c {
+	case '"':
+		return r.readQuoted(production)
+	case '{', '~':
+		if _, err := r.readLiteralHeader(production); err != nil {
+			return nil, err
+		}
+		return r.LiteralBytes(production)
+	}
+	return nil, r.errorAt(r.InputOffset(), production, "string", nil)
+}
+
+// ReadAString consumes an astring: an unquoted ASTRING-CHAR run, a quoted
+// string or a literal.
+func (r *Reader) ReadAString(production string) ([]byte, error) {
+	if err := r.begin(); err != nil {
+		return nil, err
+	}
+	c, err := r.peek()
+	if err != nil {
+		return nil, unexpected(err)
+	}
+	if c == '"' || c == '{' || c == '~' {
+		return r.readString(production)
+	}
+	return r.readRun(classAString, production, "astring", ErrAtomTooLong, r.lim.MaxAtom)
+}
+
+// ReadNString consumes an nstring: NIL or a string. isNil reports NIL.
+// In lenient mode an empty list "()" is accepted as NIL.
+func (r *Reader) ReadNString(production string) (b []byte, isNil bool, err error) {
+	if err := r.begin(); err != nil {
+		return nil, false, err
+	}
+	c, err := r.peek()
+	if err != nil {
+		return nil, false, unexpected(err)
+	}
+	switch c {
+	case '"', '{', '~':
+		b, err := r.readString(production)
+		return b, false, err
+	case 'N', 'n':
+		if err := r.readNIL(production); err != nil {
+			return nil, false, err
+		}
+		return nil, true, nil
+	case '(':
+		if !r.strict && r.consumeEmptyList() {
+			return nil, true, nil
+		}
+	}
+	return nil, false, r.errorAt(r.InputOffset(), production, "nstring", nil)
+}
+
+// ReadNIL consumes NIL (in any case).
+func (r *Reader) ReadNIL(production string) error {
+	if err := r.begin(); err != nil {
+		return err
+	}
+	return r.readNIL(production)
+}
+
+func (r *Reader) readNIL(production string) error {
+	off := r.InputOffset()
+	n, err := r.scanClass(classAtom, 3)
+	if err != nil && err != io.ErrUnexpectedEOF {
+		return unexpected(err)
+	}
+	if n == 3 && isNIL(r.buf[r.r:r.r+3]) {
+		r.r += 3
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return r.errorAt(off, production, "NIL", nil)
+}
+
+func isNIL(b []byte) bool {
+	return len(b) == 3 && b[0]|0x20 == 'n' && b[1]|0x20 == 'i' && b[2]|0x20 == 'l'
+}
+
+// PeekNIL reports whether the next token is NIL, without consuming it.
+func (r *Reader) PeekNIL() (bool, error) {
+	if err := r.begin(); err != nil {
+		return false, err
+	}
+	n, err := r.scanClass(classAtom, 3)
+	if err != nil && err != io.ErrUnexpectedEOF {
+		return false, unexpected(err)
+	}
+	return n == 3 && isNIL(r.buf[r.r:r.r+3]), nil
+}
+
+// consumeEmptyList consumes "()" if it is next.
+func (r *Reader) consumeEmptyList() bool {
+	for r.w-r.r < 2 {
+		if r.fill() != nil {
+			return false
+		}
+	}
+	if r.buf[r.r] == '(' && r.buf[r.r+1] == ')' {
+		r.r += 2
+		return true
+	}
+	return false
+}
+
+// ReadText consumes the rest of the line up to, not including, CRLF (or LF),
+// as RFC 3501 text. In lenient mode 8-bit bytes are accepted (servers such
+// as Tencent's put non-ASCII in greetings). The text is limited by
+// Limits.MaxQuoted.
+func (r *Reader) ReadText(production string) ([]byte, error) {
+	if err := r.begin(); err != nil {
+		return nil, err
+	}
+	n, err := r.scanClass(classText, r.lim.MaxQuoted)
+	if err != nil {
+		return nil, unexpected(err)
+	}
+	if n > r.lim.MaxQuoted {
+		return nil, r.errorAt(r.InputOffset(), production, "shorter text", ErrQuotedTooLong)
+	}
+	b := r.buf[r.r : r.r+n]
+	if r.strict {
+		for i, c := range b {
+			if c >= 0x80 {
+				return nil, r.errorAt(r.InputOffset()+int64(i), production, "TEXT-CHAR", nil)
+			}
+		}
+	}
+	r.r += n
+	return b, nil
+}
+
+// SkipLine discards input up to and including the end of the current
+// response: the next CRLF (or LF) that is not inside a literal. Literals
+// announced at the end of a line are skipped whole. After a *SyntaxError in
+// a response, SkipLine resynchronizes the stream on the next response.
+func (r *Reader) SkipLine() error {
+	if err := r.begin(); err != nil {
+		return err
+	}
+	// State machine for a literal header just before the line end:
+	// 0 none; 1 after '{'; 2 in digits; 3 after '+'; 4 after '}'; 5 after "}\r".
+	state := 0
+	var size int64
+	for {
+		for r.r < r.w {
+			c := r.buf[r.r]
+			r.r++
+			switch {
+			case c == '\n':
+				if state == 4 || state == 5 {
+					r.litRemain = size
+					if err := r.discardLiteral(); err != nil {
+						return err
+					}
+					state, size = 0, 0
+					continue
+				}
+				return nil
+			case c == '{':
+				state, size = 1, 0
+			case c >= '0' && c <= '9' && (state == 1 || state == 2):
+				state = 2
+				if size < 1<<62 {
+					size = size*10 + int64(c-'0')
+				}
+			case c == '+' && state == 2:
+				state = 3
+			case c == '}' && (state == 2 || state == 3):
+				state = 4
+			case c == '\r' && state == 4:
+				state = 5
+			default:
+				state = 0
+			}
+		}
+		if err := r.fill(); err != nil {
+			return unexpected(err)
+		}
+	}
+}

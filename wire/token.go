@@ -1,0 +1,318 @@
+package wire
+
+import (
+	"io"
+	"strconv"
+)
+
+// Kind is the kind of a Token or Value.
+type Kind uint8
+
+// Token and value kinds.
+const (
+	KindInvalid  Kind = iota
+	KindAtom          // an atom-like word: 1*(any byte but SP, CTL, ( ) [ ] " {)
+	KindNumber        // a word of digits
+	KindQuoted        // a quoted string
+	KindLiteral       // a literal or literal8
+	KindNIL           // NIL, in any case
+	KindLParen        // (
+	KindRParen        // )
+	KindLBracket      // [
+	KindRBracket      // ]
+	KindSP            // a space
+	KindCRLF          // CRLF (or a bare LF, leniently)
+	KindPlus          // a word that is exactly "+"
+	KindStar          // a word that is exactly "*"
+	KindList          // a parenthesized list (Value only)
+)
+
+var kindNames = [...]string{
+	KindInvalid: "invalid", KindAtom: "atom", KindNumber: "number",
+	KindQuoted: "quoted", KindLiteral: "literal", KindNIL: "NIL",
+	KindLParen: "(", KindRParen: ")", KindLBracket: "[", KindRBracket: "]",
+	KindSP: "SP", KindCRLF: "CRLF", KindPlus: "+", KindStar: "*", KindList: "list",
+}
+
+// String returns the kind's name.
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// A Token is one lexical unit of the stream, as returned by ReadToken.
+type Token struct {
+	Kind   Kind
+	Offset int64 // stream offset of the token's first byte
+	// Bytes is the token's text: the word for atoms, numbers, NIL, "+" and
+	// "*", the unescaped content for quoted strings. It is empty for
+	// literals, whose body is pending after ReadToken (see LiteralReader),
+	// and valid only until the next call on the Reader.
+	Bytes []byte
+	// Num is the value of a number token. A number word too big for 63
+	// bits is returned as an atom.
+	Num uint64
+	// Literal describes a literal token.
+	Literal LiteralInfo
+}
+
+// ReadToken reads the next token without any knowledge of the grammar
+// above the lexical level. It suits tools and fuzzers; the parser uses the
+// typed methods. At the end of the stream it returns io.EOF.
+func (r *Reader) ReadToken() (Token, error) {
+	if err := r.begin(); err != nil {
+		return Token{}, err
+	}
+	c, err := r.peek()
+	if err != nil {
+		return Token{}, err
+	}
+	t := Token{Offset: r.InputOffset()}
+	switch c {
+	case '(':
+		t.Kind = KindLParen
+	case ')':
+		t.Kind = KindRParen
+	case '[':
+		t.Kind = KindLBracket
+	case ']':
+		t.Kind = KindRBracket
+	case ' ':
+		t.Kind = KindSP
+	case '\r', '\n':
+		if err := r.expectCRLF("CRLF"); err != nil {
+			return Token{}, err
+		}
+		t.Kind = KindCRLF
+		return t, nil
+	case '"':
+		b, err := r.readQuoted("quoted")
+		if err != nil {
+			return Token{}, err
+		}
+		t.Kind, t.Bytes = KindQuoted, b
+		return t, nil
+	case '{':
+		info, err := r.readLiteralHeader("literal")
+		if err != nil {
+			return Token{}, err
+		}
+		t.Kind, t.Literal = KindLiteral, info
+		return t, nil
+	case '~':
+		if r.w-r.r < 2 {
+			if err := r.fill(); err != nil && r.w-r.r < 2 {
+				if err != io.EOF {
+					return Token{}, err
+				}
+			}
+		}
+		if r.w-r.r >= 2 && r.buf[r.r+1] == '{' {
+			info, err := r.readLiteralHeader("literal8")
+			if err != nil {
+				return Token{}, err
+			}
+			t.Kind, t.Literal = KindLiteral, info
+			return t, nil
+		}
+		return r.wordToken(t)
+	default:
+		if charClass[c]&classWord == 0 {
+			return Token{}, r.errorAt(t.Offset, "token", "token", nil)
+		}
+		return r.wordToken(t)
+	}
+	r.r++
+	return t, nil
+}
+
+func (r *Reader) wordToken(t Token) (Token, error) {
+	b, err := r.readRun(classWord, "atom", "atom", ErrAtomTooLong, r.lim.MaxAtom)
+	if err != nil {
+		return Token{}, err
+	}
+	t.Kind, t.Bytes = classifyWord(b)
+	if t.Kind == KindNumber {
+		t.Num, err = strconv.ParseUint(string(b), 10, 63)
+		if err != nil {
+			t.Kind = KindAtom
+		}
+	}
+	return t, nil
+}
+
+func classifyWord(b []byte) (Kind, []byte) {
+	if len(b) == 1 {
+		switch b[0] {
+		case '+':
+			return KindPlus, b
+		case '*':
+			return KindStar, b
+		}
+	}
+	if isNIL(b) {
+		return KindNIL, b
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return KindAtom, b
+		}
+	}
+	return KindNumber, b
+}
+
+// A Value is a parsed value tree: what the parser keeps for data it has no
+// type for, such as an unknown FETCH item or untagged response.
+type Value struct {
+	Kind Kind    // KindAtom, KindNumber, KindQuoted, KindLiteral, KindNIL or KindList
+	Text string  // the atom, number or string; a buffered literal's bytes
+	List []Value // the elements of a KindList
+}
+
+// String formats v in IMAP syntax (literals as quoted strings when they are
+// printable, else as "{n}" followed by the bytes).
+func (v Value) String() string { return string(v.AppendTo(nil)) }
+
+// AppendTo appends v in IMAP syntax to b.
+func (v Value) AppendTo(b []byte) []byte {
+	switch v.Kind {
+	case KindNIL:
+		return append(b, "NIL"...)
+	case KindList:
+		b = append(b, '(')
+		for i, e := range v.List {
+			if i > 0 {
+				b = append(b, ' ')
+			}
+			b = e.AppendTo(b)
+		}
+		return append(b, ')')
+	case KindQuoted, KindLiteral:
+		return strconv.AppendQuote(b, v.Text)
+	}
+	return append(b, v.Text...)
+}
+
+// ReadValue reads one value: NIL, a number, an atom-like word (with any
+// bracketed section such as "BODY[HEADER.FIELDS (A B)]<0>" kept as part of
+// the word), a string or a parenthesized list of values. Literals are
+// buffered subject to Limits.MaxLiteral; lists are bounded by MaxDepth and
+// MaxListElems.
+func (r *Reader) ReadValue(production string) (Value, error) {
+	if err := r.begin(); err != nil {
+		return Value{}, err
+	}
+	return r.readValue(production, 0)
+}
+
+func (r *Reader) readValue(production string, depth int) (Value, error) {
+	c, err := r.peek()
+	if err != nil {
+		return Value{}, unexpected(err)
+	}
+	switch c {
+	case '(':
+		if depth >= r.lim.MaxDepth {
+			return Value{}, r.errorAt(r.InputOffset(), production, "shallower nesting", ErrTooDeep)
+		}
+		r.r++
+		v := Value{Kind: KindList, List: []Value{}}
+		for {
+			c, err := r.peek()
+			if err != nil {
+				return Value{}, unexpected(err)
+			}
+			if c == ')' {
+				r.r++
+				return v, nil
+			}
+			if len(v.List) > 0 {
+				if c != ' ' {
+					return Value{}, r.errorAt(r.InputOffset(), production, "SP or ')'", nil)
+				}
+				r.skipSpaces()
+				if c, err := r.peek(); err == nil && c == ')' && !r.strict {
+					continue // SP before ')': QQ mail
+				}
+			}
+			if len(v.List) >= r.lim.MaxListElems {
+				return Value{}, r.errorAt(r.InputOffset(), production, "fewer list elements", ErrListTooLong)
+			}
+			e, err := r.readValue(production, depth+1)
+			if err != nil {
+				return Value{}, err
+			}
+			v.List = append(v.List, e)
+		}
+	case '"':
+		b, err := r.readQuoted(production)
+		if err != nil {
+			return Value{}, err
+		}
+		return Value{Kind: KindQuoted, Text: string(b)}, nil
+	case '{', '~':
+		if c == '~' {
+			// "~" not followed by "{" is an ordinary word.
+			if r.w-r.r < 2 {
+				_ = r.fill()
+			}
+			if r.w-r.r < 2 || r.buf[r.r+1] != '{' {
+				break
+			}
+		}
+		if _, err := r.readLiteralHeader(production); err != nil {
+			return Value{}, err
+		}
+		b, err := r.LiteralBytes(production)
+		if err != nil {
+			return Value{}, err
+		}
+		return Value{Kind: KindLiteral, Text: string(b)}, nil
+	}
+	b, err := r.readSectionWord(production)
+	if err != nil {
+		return Value{}, err
+	}
+	k, _ := classifyWord(b)
+	switch k {
+	case KindPlus, KindStar:
+		k = KindAtom
+	}
+	return Value{Kind: k, Text: string(b)}, nil
+}
+
+// readSectionWord reads a word that may contain bracketed sections with
+// spaces and parentheses inside, such as BODY[HEADER.FIELDS (A B)]<0>.
+func (r *Reader) readSectionWord(production string) ([]byte, error) {
+	n := 0
+	depth := 0
+	for {
+		for r.r+n < r.w {
+			c := r.buf[r.r+n]
+			switch {
+			case c == '[':
+				depth++
+			case c == ']' && depth > 0:
+				depth--
+			case depth > 0 && c != '\r' && c != '\n' && c != 0:
+				// inside brackets anything but a line end goes
+			case charClass[c]&classWord == 0:
+				if n == 0 {
+					return nil, r.errorAt(r.InputOffset(), production, "value", nil)
+				}
+				b := r.buf[r.r : r.r+n]
+				r.r += n
+				return b, nil
+			}
+			n++
+			if n > r.lim.MaxAtom {
+				return nil, r.errorAt(r.InputOffset(), production, "shorter atom", ErrAtomTooLong)
+			}
+		}
+		if err := r.fill(); err != nil {
+			return nil, unexpected(err)
+		}
+	}
+}
