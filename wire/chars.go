@@ -8,6 +8,7 @@ const (
 	classDigit               // DIGIT
 	classWord                // lenient run: anything but SP, CTL, 8-bit none, ( ) " { and ]
 	classText                // TEXT-CHAR plus 8-bit (lenient text)
+	classLoose               // lenient unquoted astring: not SP, CTL, ( ) " {
 )
 
 var charClass = func() (t [256]uint8) {
@@ -33,6 +34,9 @@ var charClass = func() (t [256]uint8) {
 		}
 		if c != '\r' && c != '\n' && c != 0 {
 			m |= classText
+		}
+		if !isCTL && c != ' ' && c != '(' && c != ')' && c != '"' && c != '{' {
+			m |= classLoose
 		}
 		t[c] = m
 	}

@@ -466,6 +466,24 @@ func (r *Reader) ReadWord(production string) ([]byte, error) {
 	return r.readRun(classWord, production, "atom", ErrAtomTooLong, r.lim.MaxAtom)
 }
 
+// ReadLooseAString consumes an astring; its unquoted form may be any run of
+// bytes except SP, CTL, "(", ")", DQUOTE and "{". This is how lenient
+// parsers read mailbox names that servers (StartMail, others) send
+// unquoted although they contain specials such as "%", "*" or "\".
+func (r *Reader) ReadLooseAString(production string) ([]byte, error) {
+	if err := r.begin(); err != nil {
+		return nil, err
+	}
+	c, err := r.peek()
+	if err != nil {
+		return nil, unexpected(err)
+	}
+	if c == '"' || c == '{' || (c == '~' && r.literal8Next()) {
+		return r.readString(production)
+	}
+	return r.readRun(classLoose, production, "astring", ErrAtomTooLong, r.lim.MaxAtom)
+}
+
 // ReadNumber consumes a number that fits in 32 bits (RFC 3501 number).
 // A value too large is a *SyntaxError wrapping ErrNumberOverflow.
 func (r *Reader) ReadNumber(production string) (uint32, error) {
@@ -857,10 +875,20 @@ func (r *Reader) ReadAString(production string) ([]byte, error) {
 	if err != nil {
 		return nil, unexpected(err)
 	}
-	if c == '"' || c == '{' || c == '~' {
+	if c == '"' || c == '{' || (c == '~' && r.literal8Next()) {
 		return r.readString(production)
 	}
 	return r.readRun(classAString, production, "astring", ErrAtomTooLong, r.lim.MaxAtom)
+}
+
+// literal8Next reports whether the buffered input starts with "~{".
+func (r *Reader) literal8Next() bool {
+	for r.w-r.r < 2 {
+		if r.fill() != nil {
+			return false
+		}
+	}
+	return r.buf[r.r] == '~' && r.buf[r.r+1] == '{'
 }
 
 // ReadNString consumes an nstring: NIL or a string. isNil reports NIL.

@@ -316,3 +316,6 @@ func (r *Reader) readSectionWord(production string) ([]byte, error) {
 		}
 	}
 }
+
+// MarshalText encodes the kind as its name, so JSON shows "atom", not 1.
+func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }

@@ -1,0 +1,160 @@
+package parser
+
+import (
+	"github.com/imapwire/imapwire/wire"
+)
+
+// An Envelope is the ENVELOPE of a message (RFC 3501 section 7.4.2). Strings
+// are as sent: RFC 2047 encoded words are not decoded here.
+type Envelope struct {
+	Date      string // the Date header, unparsed; "" when NIL
+	Subject   string
+	From      []Address
+	Sender    []Address
+	ReplyTo   []Address
+	To        []Address
+	Cc        []Address
+	Bcc       []Address
+	InReplyTo string
+	MessageID string
+}
+
+// An Address is one element of an address list. RFC 2822 group syntax is
+// encoded as in RFC 3501: a group starts with an Address whose Host is empty
+// and whose Mailbox is the group name, and ends with an Address whose Host
+// and Mailbox are both empty.
+type Address struct {
+	Name    string `json:",omitempty"` // display name (addr-name)
+	ADL     string `json:",omitempty"` // source route (addr-adl), obsolete
+	Mailbox string `json:",omitempty"` // local part, or group name
+	Host    string `json:",omitempty"` // domain; "" for group markers
+}
+
+// IsGroupStart reports whether a is the start of a group (Mailbox is the
+// group's name).
+func (a Address) IsGroupStart() bool { return a.Host == "" && a.Mailbox != "" }
+
+// IsGroupEnd reports whether a marks the end of a group.
+func (a Address) IsGroupEnd() bool { return a.Host == "" && a.Mailbox == "" }
+
+// Addr returns "mailbox@host", or "" for a group marker.
+func (a Address) Addr() string {
+	if a.Host == "" {
+		return ""
+	}
+	return a.Mailbox + "@" + a.Host
+}
+
+func (r *Reader) readEnvelope() (*Envelope, error) {
+	w := r.w
+	if err := w.Expect('(', "envelope"); err != nil {
+		return nil, err
+	}
+	env := &Envelope{}
+	var err error
+	str := func(dst *string, prod string, last bool) {
+		if err != nil {
+			return
+		}
+		var b []byte
+		b, _, err = w.ReadNString(prod)
+		if err == nil {
+			*dst = string(b)
+			if !last {
+				err = w.ExpectSP("envelope")
+			}
+		}
+	}
+	addrs := func(dst *[]Address, prod string) {
+		if err != nil {
+			return
+		}
+		*dst, err = r.readAddressList(prod)
+		if err == nil {
+			err = w.ExpectSP("envelope")
+		}
+	}
+	str(&env.Date, "env-date", false)
+	str(&env.Subject, "env-subject", false)
+	addrs(&env.From, "env-from")
+	addrs(&env.Sender, "env-sender")
+	addrs(&env.ReplyTo, "env-reply-to")
+	addrs(&env.To, "env-to")
+	addrs(&env.Cc, "env-cc")
+	addrs(&env.Bcc, "env-bcc")
+	str(&env.InReplyTo, "env-in-reply-to", false)
+	str(&env.MessageID, "env-message-id", true)
+	if err != nil {
+		return nil, err
+	}
+	if !r.strict {
+		c, err := w.Peek()
+		if err == nil && c == ' ' {
+			w.ExpectSP("envelope")
+		}
+	}
+	if err := w.Expect(')', "envelope"); err != nil {
+		return nil, err
+	}
+	return env, nil
+}
+
+// readAddressList reads "(" 1*address ")" / nil. Leniently it accepts "()"
+// and SP between addresses.
+func (r *Reader) readAddressList(production string) ([]Address, error) {
+	w := r.w
+	c, err := w.Peek()
+	if err != nil {
+		return nil, unexpected(err)
+	}
+	if c != '(' {
+		if err := w.ReadNIL(production); err != nil {
+			return nil, err
+		}
+		return nil, nil
+	}
+	var list []Address
+	err = r.readParenList(production, listAdjacent, func() error {
+		a, err := r.readAddress()
+		if err != nil {
+			return err
+		}
+		list = append(list, a)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 && r.strict {
+		return nil, &wire.SyntaxError{Offset: w.InputOffset() - 1, Production: production, Expected: "address", Found: `")"`}
+	}
+	return list, nil
+}
+
+func (r *Reader) readAddress() (Address, error) {
+	w := r.w
+	var a Address
+	if err := w.Expect('(', "address"); err != nil {
+		return a, err
+	}
+	fields := [4]*string{&a.Name, &a.ADL, &a.Mailbox, &a.Host}
+	prods := [4]string{"addr-name", "addr-adl", "addr-mailbox", "addr-host"}
+	for i, f := range fields {
+		if i > 0 {
+			if err := w.ExpectSP("address"); err != nil {
+				return a, err
+			}
+		}
+		b, _, err := w.ReadNString(prods[i])
+		if err != nil {
+			return a, err
+		}
+		*f = string(b)
+	}
+	if !r.strict {
+		if c, err := w.Peek(); err == nil && c == ' ' {
+			w.ExpectSP("address")
+		}
+	}
+	return a, w.Expect(')', "address")
+}

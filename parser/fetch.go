@@ -1,0 +1,711 @@
+package parser
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/imapwire/imapwire/wire"
+)
+
+// A Fetch is a "* n FETCH (...)" response being read. Its items are read one
+// at a time with Next, so that a body section can be streamed; Collect reads
+// them all into a Message. Whatever the caller leaves unread is parsed and
+// discarded by the Reader's next call.
+type Fetch struct {
+	SeqNum uint32
+
+	r     *Reader
+	n     int   // items read so far
+	done  bool  // ")" CRLF consumed
+	err   error // sticky
+	depth int
+}
+
+// ResponseType returns "FETCH".
+func (*Fetch) ResponseType() string { return "FETCH" }
+
+// A FetchItem is one item of a FETCH response: *UIDItem, *FlagsItem,
+// *InternalDateItem, *SizeItem, *EnvelopeItem, *BodyStructureItem,
+// *BodySectionItem, *BinarySizeItem, *ModSeqItem, *GmailMsgIDItem,
+// *GmailThrIDItem, *GmailLabelsItem, *EmailIDItem, *ThreadIDItem or
+// *RawItem.
+type FetchItem interface {
+	// ItemName returns the item's name in upper case, such as "UID" or
+	// "BODY[1.MIME]".
+	ItemName() string
+}
+
+// UIDItem is the UID fetch item.
+type UIDItem struct{ UID uint32 }
+
+// FlagsItem is the FLAGS fetch item.
+type FlagsItem struct{ Flags []string }
+
+// InternalDateItem is the INTERNALDATE fetch item, with the zone it was
+// sent in.
+type InternalDateItem struct{ Time time.Time }
+
+// SizeItem is the RFC822.SIZE fetch item.
+type SizeItem struct{ Size int64 }
+
+// EnvelopeItem is the ENVELOPE fetch item.
+type EnvelopeItem struct{ Envelope *Envelope }
+
+// BodyStructureItem is the BODY or BODYSTRUCTURE fetch item.
+type BodyStructureItem struct {
+	Extended bool // BODYSTRUCTURE (with extension data) rather than BODY
+	Body     *BodyStructure
+}
+
+// BodySectionItem is BODY[section]<origin>, BINARY[section]<origin>, RFC822,
+// RFC822.HEADER or RFC822.TEXT.
+//
+// While the item is being streamed (from Fetch.Next), Body reads the
+// section's data and is valid until the next call on the Fetch or Reader.
+// After Collect, Data holds the bytes and Body is nil.
+type BodySectionItem struct {
+	Name    string    // "BODY", "BINARY", "RFC822", "RFC822.HEADER" or "RFC822.TEXT"
+	Section Section   // the section spec; empty for RFC822*
+	Origin  int64     // the <origin> octet, -1 when absent
+	Nil     bool      // the server sent NIL
+	Size    int64     // the number of octets of data
+	Data    []byte    `json:"-"`
+	Body    io.Reader `json:"-"`
+}
+
+// BinarySizeItem is BINARY.SIZE[part] (RFC 3516).
+type BinarySizeItem struct {
+	Part []int
+	Size uint32
+}
+
+// ModSeqItem is the MODSEQ fetch item (RFC 7162).
+type ModSeqItem struct{ ModSeq uint64 }
+
+// GmailMsgIDItem is Gmail's X-GM-MSGID.
+type GmailMsgIDItem struct{ ID uint64 }
+
+// GmailThrIDItem is Gmail's X-GM-THRID.
+type GmailThrIDItem struct{ ID uint64 }
+
+// GmailLabelsItem is Gmail's X-GM-LABELS.
+type GmailLabelsItem struct{ Labels []string }
+
+// EmailIDItem is EMAILID (RFC 8474).
+type EmailIDItem struct{ ID string }
+
+// ThreadIDItem is THREADID (RFC 8474); ID is "" for NIL.
+type ThreadIDItem struct{ ID string }
+
+// RawItem is a fetch item this package has no type for, kept raw.
+type RawItem struct {
+	Name  string
+	Value wire.Value
+}
+
+// ItemName implementations.
+func (*UIDItem) ItemName() string          { return "UID" }
+func (*FlagsItem) ItemName() string        { return "FLAGS" }
+func (*InternalDateItem) ItemName() string { return "INTERNALDATE" }
+func (*SizeItem) ItemName() string         { return "RFC822.SIZE" }
+func (*EnvelopeItem) ItemName() string     { return "ENVELOPE" }
+func (*ModSeqItem) ItemName() string       { return "MODSEQ" }
+func (*GmailMsgIDItem) ItemName() string   { return "X-GM-MSGID" }
+func (*GmailThrIDItem) ItemName() string   { return "X-GM-THRID" }
+func (*GmailLabelsItem) ItemName() string  { return "X-GM-LABELS" }
+func (*EmailIDItem) ItemName() string      { return "EMAILID" }
+func (*ThreadIDItem) ItemName() string     { return "THREADID" }
+func (i *RawItem) ItemName() string        { return i.Name }
+func (i *BinarySizeItem) ItemName() string { return "BINARY.SIZE[" + partString(i.Part) + "]" }
+func (i *BodyStructureItem) ItemName() string {
+	if i.Extended {
+		return "BODYSTRUCTURE"
+	}
+	return "BODY"
+}
+
+// ItemName returns the name with its section, such as "BODY[1.TEXT]".
+func (i *BodySectionItem) ItemName() string {
+	if strings.HasPrefix(i.Name, "RFC822") {
+		return i.Name
+	}
+	return i.Name + "[" + i.Section.String() + "]"
+}
+
+// A Section is a section-spec (RFC 3501 section 6.4.5).
+type Section struct {
+	Part      []int    `json:",omitempty"` // such as [1 2] for "1.2"
+	Specifier string   `json:",omitempty"` // "", HEADER, HEADER.FIELDS, HEADER.FIELDS.NOT, TEXT or MIME
+	Fields    []string `json:",omitempty"` // the header names of HEADER.FIELDS[.NOT]
+}
+
+// String formats the section as it appears between brackets.
+func (s Section) String() string {
+	var b strings.Builder
+	b.WriteString(partString(s.Part))
+	if s.Specifier != "" {
+		if len(s.Part) > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(s.Specifier)
+	}
+	if strings.HasPrefix(s.Specifier, "HEADER.FIELDS") {
+		b.WriteString(" (")
+		b.WriteString(strings.Join(s.Fields, " "))
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+func partString(p []int) string {
+	var b []byte
+	for i, n := range p {
+		if i > 0 {
+			b = append(b, '.')
+		}
+		b = strconv.AppendInt(b, int64(n), 10)
+	}
+	return string(b)
+}
+
+func (r *Reader) startFetch(n uint32) (Response, error) {
+	w := r.w
+	if err := w.ExpectSP("message-data"); err != nil {
+		return nil, err
+	}
+	if err := w.Expect('(', "msg-att"); err != nil {
+		return nil, err
+	}
+	f := &Fetch{SeqNum: n, r: r}
+	r.fetch = f
+	return f, nil
+}
+
+// errFetchDone is returned by Next after the last item.
+var errFetchStale = errors.New("imap: Fetch used after the next response was read")
+
+// Next returns the next item, or io.EOF after the last one. A
+// *BodySectionItem's Body is valid until the next call.
+func (f *Fetch) Next() (FetchItem, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	if f.done {
+		return nil, io.EOF
+	}
+	if f.r.fetch != f {
+		return nil, errFetchStale
+	}
+	item, err := f.next()
+	if err != nil {
+		if err == io.EOF {
+			f.done = true
+			f.r.fetch = nil
+			return nil, io.EOF
+		}
+		f.err = f.r.fail(err)
+		return nil, err
+	}
+	return item, nil
+}
+
+func (f *Fetch) next() (FetchItem, error) {
+	r := f.r
+	w := r.w
+	c, err := w.Peek()
+	if err != nil {
+		return nil, unexpected(err)
+	}
+	if c == ' ' && (f.n > 0 || !r.strict) {
+		w.ReadByte()
+		if !r.strict {
+			r.skipSP()
+		}
+		c, err = w.Peek()
+		if err != nil {
+			return nil, unexpected(err)
+		}
+	}
+	if c == ')' && (f.n > 0 || !r.strict) {
+		w.ReadByte()
+		if err := w.ExpectCRLF("message-data"); err != nil {
+			return nil, err
+		}
+		return nil, io.EOF
+	}
+	if f.n > 0 && r.strict {
+		// the SP was consumed above; nothing to do
+	}
+	f.n++
+	if f.n > w.Limits().MaxListElems {
+		return nil, &wire.SyntaxError{Offset: w.InputOffset(), Production: "msg-att", Expected: "fewer items", Err: wire.ErrListTooLong}
+	}
+	return r.readFetchItem()
+}
+
+// drain reads and discards the rest of the FETCH response.
+func (f *Fetch) drain() error {
+	for {
+		_, err := f.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func (r *Reader) readFetchItem() (FetchItem, error) {
+	w := r.w
+	off := w.InputOffset()
+	nameb, err := w.ReadAtom("msg-att")
+	if err != nil {
+		return nil, err
+	}
+	var section string
+	hasSection := false
+	if i := bytes.IndexByte(nameb, '['); i >= 0 {
+		hasSection = true
+		section = string(nameb[i+1:])
+		nameb = nameb[:i]
+		rest, err := r.readSectionRest()
+		if err != nil {
+			return nil, err
+		}
+		section += rest
+	}
+	// Names are compared without allocating.
+	switch {
+	case hasSection:
+		name := upper(string(nameb))
+		switch name {
+		case "BODY", "BINARY":
+			return r.readBodySection(name, section, off)
+		case "BINARY.SIZE":
+			part, err := parsePart(section)
+			if err != nil {
+				return nil, &wire.SyntaxError{Offset: off, Production: "section-binary", Expected: "section-part", Found: strconv.Quote(section)}
+			}
+			if err := w.ExpectSP("msg-att-static"); err != nil {
+				return nil, err
+			}
+			n, err := w.ReadNumber("number")
+			return &BinarySizeItem{Part: part, Size: n}, err
+		}
+		raw := &RawItem{Name: name + "[" + section + "]"}
+		if err := r.readOrigin(&raw.Name); err != nil {
+			return nil, err
+		}
+		return raw, r.readRawValue(raw)
+	case equalFold(nameb, "UID"):
+		if err := w.ExpectSP("msg-att-static"); err != nil {
+			return nil, err
+		}
+		n, err := w.ReadNumber("uniqueid")
+		return &UIDItem{UID: n}, err
+	case equalFold(nameb, "FLAGS"):
+		if err := w.ExpectSP("msg-att-dynamic"); err != nil {
+			return nil, err
+		}
+		flags, err := r.readFlagList("flag-fetch")
+		return &FlagsItem{Flags: flags}, err
+	case equalFold(nameb, "INTERNALDATE"):
+		if err := w.ExpectSP("msg-att-static"); err != nil {
+			return nil, err
+		}
+		doff := w.InputOffset()
+		b, err := w.ReadQuoted("date-time")
+		if err != nil {
+			return nil, err
+		}
+		t, perr := parseDateTime(b, r.strict)
+		if perr != "" {
+			return nil, &wire.SyntaxError{Offset: doff, Production: "date-time", Expected: perr, Found: strconv.Quote(string(b))}
+		}
+		return &InternalDateItem{Time: t}, nil
+	case equalFold(nameb, "RFC822.SIZE"):
+		if err := w.ExpectSP("msg-att-static"); err != nil {
+			return nil, err
+		}
+		n, err := w.ReadNumber64("number")
+		return &SizeItem{Size: int64(n)}, err
+	case equalFold(nameb, "ENVELOPE"):
+		if err := w.ExpectSP("msg-att-static"); err != nil {
+			return nil, err
+		}
+		env, err := r.readEnvelope()
+		return &EnvelopeItem{Envelope: env}, err
+	case equalFold(nameb, "BODYSTRUCTURE"), equalFold(nameb, "BODY"):
+		ext := len(nameb) > 4
+		if err := w.ExpectSP("msg-att-static"); err != nil {
+			return nil, err
+		}
+		b, err := r.readBody(0)
+		return &BodyStructureItem{Extended: ext || (b != nil && b.Extended), Body: b}, err
+	case equalFold(nameb, "RFC822"), equalFold(nameb, "RFC822.HEADER"), equalFold(nameb, "RFC822.TEXT"):
+		return r.readSectionData(&BodySectionItem{Name: upper(string(nameb)), Origin: -1})
+	case equalFold(nameb, "MODSEQ"):
+		if err := w.ExpectSP("fetch-mod-resp"); err != nil {
+			return nil, err
+		}
+		if err := w.Expect('(', "fetch-mod-resp"); err != nil {
+			return nil, err
+		}
+		n, err := w.ReadNumber64("permsg-modsequence")
+		if err != nil {
+			return nil, err
+		}
+		return &ModSeqItem{ModSeq: n}, w.Expect(')', "fetch-mod-resp")
+	case equalFold(nameb, "X-GM-MSGID"), equalFold(nameb, "X-GM-THRID"):
+		thr := nameb[5]|0x20 == 't'
+		if err := w.ExpectSP("msg-att"); err != nil {
+			return nil, err
+		}
+		n, err := w.ReadNumber64("x-gm-id")
+		if thr {
+			return &GmailThrIDItem{ID: n}, err
+		}
+		return &GmailMsgIDItem{ID: n}, err
+	case equalFold(nameb, "X-GM-LABELS"):
+		if err := w.ExpectSP("msg-att"); err != nil {
+			return nil, err
+		}
+		labels := []string{}
+		err := r.readParenList("x-gm-labels", listNilOK, func() error {
+			c, err := w.Peek()
+			if err != nil {
+				return unexpected(err)
+			}
+			var b []byte
+			if c == '\\' {
+				b, err = w.ReadWord("x-gm-label")
+			} else {
+				b, err = w.ReadLooseAString("x-gm-label")
+			}
+			if err != nil {
+				return err
+			}
+			mb, err := r.decodeMailbox(string(b), w.InputOffset(), "x-gm-label")
+			labels = append(labels, mb.Name)
+			return err
+		})
+		return &GmailLabelsItem{Labels: labels}, err
+	case equalFold(nameb, "EMAILID"), equalFold(nameb, "THREADID"):
+		isThread := nameb[0]|0x20 == 't'
+		if err := w.ExpectSP("msg-att"); err != nil {
+			return nil, err
+		}
+		var id string
+		c, err := w.Peek()
+		if err != nil {
+			return nil, unexpected(err)
+		}
+		if c == '(' {
+			w.ReadByte()
+			b, err := w.ReadAtom("objectid")
+			if err != nil {
+				return nil, err
+			}
+			id = string(b)
+			if err := w.Expect(')', "fetch-emailid-resp"); err != nil {
+				return nil, err
+			}
+		} else if err := w.ReadNIL("fetch-threadid-resp"); err != nil {
+			return nil, err
+		}
+		if isThread {
+			return &ThreadIDItem{ID: id}, nil
+		}
+		return &EmailIDItem{ID: id}, nil
+	}
+	raw := &RawItem{Name: upper(string(nameb))}
+	return raw, r.readRawValue(raw)
+}
+
+// readRawValue reads SP value for an unknown item.
+func (r *Reader) readRawValue(raw *RawItem) error {
+	if err := r.w.ExpectSP("msg-att"); err != nil {
+		return err
+	}
+	v, err := r.w.ReadValue("msg-att")
+	raw.Value = v
+	return err
+}
+
+// readSectionRest reads the rest of a section after the atom that held its
+// start, through the closing "]" (which is consumed), and returns the text
+// before "]". It handles "HEADER.FIELDS (A B)".
+func (r *Reader) readSectionRest() (string, error) {
+	w := r.w
+	var b []byte
+	limit := w.Limits().MaxAtom
+	for {
+		c, err := w.ReadByte()
+		if err != nil {
+			return "", unexpected(err)
+		}
+		switch c {
+		case ']':
+			return string(b), nil
+		case '\r', '\n', 0:
+			return "", &wire.SyntaxError{Offset: w.InputOffset() - 1, Production: "section", Expected: `"]"`, Found: strconv.QuoteRune(rune(c))}
+		case '"', '{':
+			// header-fld-name may be a string; read it whole.
+			if c == '{' {
+				return "", &wire.SyntaxError{Offset: w.InputOffset() - 1, Production: "section", Expected: "header-fld-name", Found: `"{"`}
+			}
+			b = append(b, c)
+			for {
+				c, err := w.ReadByte()
+				if err != nil {
+					return "", unexpected(err)
+				}
+				if c == '\r' || c == '\n' {
+					return "", &wire.SyntaxError{Offset: w.InputOffset() - 1, Production: "section", Expected: "DQUOTE", Found: strconv.QuoteRune(rune(c))}
+				}
+				b = append(b, c)
+				if c == '"' {
+					break
+				}
+			}
+			continue
+		}
+		b = append(b, c)
+		if len(b) > limit {
+			return "", &wire.SyntaxError{Offset: w.InputOffset(), Production: "section", Expected: "shorter section", Err: wire.ErrAtomTooLong}
+		}
+	}
+}
+
+// parseSection parses a section-spec such as "1.2.HEADER.FIELDS (A B)".
+func parseSection(s string) (Section, bool) {
+	var sec Section
+	rest := s
+	for rest != "" && rest[0] >= '0' && rest[0] <= '9' {
+		i := 0
+		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+			i++
+		}
+		n, err := strconv.ParseUint(rest[:i], 10, 31)
+		if err != nil || n == 0 {
+			return sec, false
+		}
+		sec.Part = append(sec.Part, int(n))
+		rest = rest[i:]
+		if rest == "" {
+			return sec, true
+		}
+		if rest[0] != '.' {
+			return sec, false
+		}
+		rest = rest[1:]
+		if rest == "" {
+			return sec, false
+		}
+	}
+	if rest == "" {
+		return sec, true
+	}
+	spec := rest
+	var fields string
+	if i := strings.IndexByte(rest, ' '); i >= 0 {
+		spec, fields = rest[:i], strings.TrimSpace(rest[i+1:])
+	}
+	spec = strings.ToUpper(spec)
+	switch spec {
+	case "HEADER", "TEXT":
+	case "MIME":
+		if len(sec.Part) == 0 {
+			return sec, false
+		}
+	case "HEADER.FIELDS", "HEADER.FIELDS.NOT":
+		if len(fields) < 2 || fields[0] != '(' || fields[len(fields)-1] != ')' {
+			return sec, false
+		}
+		for _, f := range strings.Fields(fields[1 : len(fields)-1]) {
+			if uq, err := strconv.Unquote(f); err == nil && f[0] == '"' {
+				f = uq
+			}
+			sec.Fields = append(sec.Fields, f)
+		}
+		if len(sec.Fields) == 0 {
+			return sec, false
+		}
+		fields = ""
+	default:
+		return sec, false
+	}
+	if fields != "" {
+		return sec, false
+	}
+	sec.Specifier = spec
+	return sec, true
+}
+
+// parsePart parses section-part = nz-number *("." nz-number), or "".
+func parsePart(s string) ([]int, error) {
+	sec, ok := parseSection(s)
+	if !ok || sec.Specifier != "" {
+		return nil, errors.New("bad section-part")
+	}
+	return sec.Part, nil
+}
+
+// readOrigin reads an optional "<" number ">" after a section, appending it
+// to name.
+func (r *Reader) readOrigin(name *string) error {
+	w := r.w
+	c, err := w.Peek()
+	if err != nil {
+		return unexpected(err)
+	}
+	if c != '<' {
+		return nil
+	}
+	w.ReadByte()
+	n, err := w.ReadNumber("section-partial")
+	if err != nil {
+		return err
+	}
+	*name += "<" + strconv.FormatUint(uint64(n), 10) + ">"
+	return w.Expect('>', "section-partial")
+}
+
+func (r *Reader) readBodySection(name, section string, off int64) (FetchItem, error) {
+	w := r.w
+	sec, ok := parseSection(section)
+	if !ok || (name == "BINARY" && sec.Specifier != "") {
+		return nil, &wire.SyntaxError{Offset: off, Production: "section-spec", Expected: "section-spec", Found: strconv.Quote(section)}
+	}
+	item := &BodySectionItem{Name: name, Section: sec, Origin: -1}
+	c, err := w.Peek()
+	if err != nil {
+		return nil, unexpected(err)
+	}
+	if c == '<' {
+		w.ReadByte()
+		n, err := w.ReadNumber("section-partial")
+		if err != nil {
+			return nil, err
+		}
+		item.Origin = int64(n)
+		if err := w.Expect('>', "section-partial"); err != nil {
+			return nil, err
+		}
+	}
+	return r.readSectionData(item)
+}
+
+// readSectionData reads SP nstring (or literal8 for BINARY) as the item's
+// data. A literal is left pending and exposed as item.Body.
+func (r *Reader) readSectionData(item *BodySectionItem) (FetchItem, error) {
+	w := r.w
+	if err := w.ExpectSP("msg-att-static"); err != nil {
+		return nil, err
+	}
+	c, err := w.Peek()
+	if err != nil {
+		return nil, unexpected(err)
+	}
+	switch c {
+	case '{', '~':
+		if c == '~' && item.Name != "BINARY" && r.strict {
+			return nil, w.ErrorAt("nstring", "string")
+		}
+		info, err := w.ReadLiteralHeader("nstring")
+		if err != nil {
+			return nil, err
+		}
+		item.Size = info.Size
+		item.Body = w.LiteralReader()
+		return item, nil
+	}
+	b, isNil, err := w.ReadNString("nstring")
+	if err != nil {
+		return nil, err
+	}
+	item.Nil = isNil
+	item.Data = bytes.Clone(b)
+	if item.Data == nil {
+		item.Data = []byte{}
+	}
+	item.Size = int64(len(b))
+	item.Body = bytes.NewReader(item.Data)
+	return item, nil
+}
+
+var months = [12]string{"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"}
+
+// parseDateTime parses date-time content: "17-Jul-1996 02:44:25 -0700".
+// It returns a description of what was expected on failure. Leniently the
+// day may have one digit without the leading space.
+func parseDateTime(b []byte, strict bool) (time.Time, string) {
+	s := string(b)
+	padded := len(s) > 0 && s[0] == ' '
+	if padded {
+		s = s[1:]
+	}
+	num := func(t string) (int, bool) {
+		if t == "" {
+			return 0, false
+		}
+		n := 0
+		for i := 0; i < len(t); i++ {
+			if t[i] < '0' || t[i] > '9' {
+				return 0, false
+			}
+			n = n*10 + int(t[i]-'0')
+		}
+		return n, true
+	}
+	i := strings.IndexByte(s, '-')
+	if i < 1 || i > 2 || (padded && i != 1) || (strict && !padded && i != 2) {
+		return time.Time{}, "date-day-fixed"
+	}
+	day, ok := num(s[:i])
+	if !ok || day < 1 || day > 31 {
+		return time.Time{}, "date-day-fixed"
+	}
+	s = s[i+1:]
+	if len(s) < 4 || s[3] != '-' {
+		return time.Time{}, "date-month"
+	}
+	month := 0
+	m := strings.ToUpper(s[:3])
+	for k, name := range months {
+		if name == m {
+			month = k + 1
+		}
+	}
+	if month == 0 {
+		return time.Time{}, "date-month"
+	}
+	s = s[4:]
+	// date-year SP time SP zone: "1996 02:44:25 -0700"
+	if len(s) != 4+1+8+1+5 || s[4] != ' ' || s[7] != ':' || s[10] != ':' || s[13] != ' ' {
+		return time.Time{}, `"YYYY HH:MM:SS +ZZZZ"`
+	}
+	year, ok1 := num(s[:4])
+	hh, ok2 := num(s[5:7])
+	mm, ok3 := num(s[8:10])
+	ss, ok4 := num(s[11:13])
+	zh, ok5 := num(s[15:17])
+	zm, ok6 := num(s[17:19])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || (s[14] != '+' && s[14] != '-') || hh > 23 || mm > 59 || ss > 60 || zm > 59 {
+		return time.Time{}, `"YYYY HH:MM:SS +ZZZZ"`
+	}
+	offset := zh*3600 + zm*60
+	if s[14] == '-' {
+		offset = -offset
+	}
+	loc := time.FixedZone("", offset)
+	if offset == 0 {
+		loc = time.UTC
+	}
+	return time.Date(year, time.Month(month), day, hh, mm, ss, 0, loc), ""
+}

@@ -1,0 +1,228 @@
+package parser
+
+import (
+	"github.com/imapwire/imapwire/wire"
+)
+
+// List is "* LIST", "* LSUB" or "* XLIST" (RFC 3501, RFC 5258 LIST-EXTENDED,
+// RFC 6154 SPECIAL-USE).
+type List struct {
+	Command string   // "LIST", "LSUB" or "XLIST"
+	Attrs   []string // such as `\HasNoChildren`, `\Sent`
+	Delim   string   // hierarchy delimiter; "" when NIL (flat namespace)
+	Mailbox
+	// ChildInfo lists the CHILDINFO selection options (RFC 5258), such as
+	// "SUBSCRIBED".
+	ChildInfo []string `json:",omitempty"`
+	// OldName is the OLDNAME extended item (RFC 5465), if present.
+	OldName *Mailbox `json:",omitempty"`
+	// Extended keeps other mbox-list-extended items, raw.
+	Extended []ExtItem `json:",omitempty"`
+}
+
+// ExtItem is a tagged extension item kept raw: a name and its value.
+type ExtItem struct {
+	Name  string
+	Value wire.Value
+}
+
+// ResponseType returns "LIST", "LSUB" or "XLIST".
+func (l *List) ResponseType() string { return l.Command }
+
+func (r *Reader) readList(cmd string) (Response, error) {
+	w := r.w
+	l := &List{Command: cmd}
+	if err := w.ExpectSP("mailbox-list"); err != nil {
+		return nil, err
+	}
+	attrs, err := r.readFlagList("mbx-list-flags")
+	if err != nil {
+		return nil, err
+	}
+	l.Attrs = attrs
+	if err := w.ExpectSP("mailbox-list"); err != nil {
+		return nil, err
+	}
+	d, isNil, err := w.ReadNString("mailbox-list")
+	if err != nil {
+		return nil, err
+	}
+	if !isNil {
+		if len(d) != 1 && r.strict {
+			return nil, w.ErrorAt("mailbox-list", "one-character delimiter")
+		}
+		l.Delim = intern(d)
+	}
+	if err := w.ExpectSP("mailbox-list"); err != nil {
+		return nil, err
+	}
+	if l.Mailbox, err = r.readMailbox("mailbox"); err != nil {
+		return nil, err
+	}
+	eol, err := w.AtEOL()
+	if err != nil {
+		return nil, err
+	}
+	if !eol {
+		if err := w.ExpectSP("mbox-list-extended"); err != nil {
+			return nil, err
+		}
+		err := r.readParenList("mbox-list-extended", 0, func() error {
+			name, err := w.ReadAString("mbox-list-extended-item-tag")
+			if err != nil {
+				return err
+			}
+			item := ExtItem{Name: upper(string(name))}
+			if err := w.ExpectSP("mbox-list-extended-item"); err != nil {
+				return err
+			}
+			switch item.Name {
+			case "CHILDINFO":
+				return r.readParenList("childinfo-extended-item", 0, func() error {
+					s, err := w.ReadAString("mbox-list-sopt")
+					l.ChildInfo = append(l.ChildInfo, upper(string(s)))
+					return err
+				})
+			case "OLDNAME":
+				return r.readParenList("oldname-extended-item", 0, func() error {
+					off := w.InputOffset()
+					b, err := w.ReadAString("mailbox")
+					if err != nil {
+						return err
+					}
+					mb, err := r.decodeMailbox(string(b), off, "mailbox")
+					l.OldName = &mb
+					return err
+				})
+			}
+			item.Value, err = w.ReadValue("tagged-ext-val")
+			l.Extended = append(l.Extended, item)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return l, w.ExpectCRLF("mailbox-list")
+}
+
+// Status is "* STATUS mailbox (...)". Each pointer is nil when the item was
+// not in the response.
+type Status struct {
+	Mailbox
+	Messages      *uint32 `json:",omitempty"`
+	Recent        *uint32 `json:",omitempty"`
+	UIDNext       *uint32 `json:",omitempty"`
+	UIDValidity   *uint32 `json:",omitempty"`
+	Unseen        *uint32 `json:",omitempty"`
+	Deleted       *uint32 `json:",omitempty"` // RFC 9051
+	Size          *uint64 `json:",omitempty"` // RFC 8438 STATUS=SIZE
+	HighestModSeq *uint64 `json:",omitempty"` // RFC 7162
+	// Other keeps status items this package has no field for.
+	Other map[string]uint64 `json:",omitempty"`
+}
+
+// ResponseType returns "STATUS".
+func (*Status) ResponseType() string { return "STATUS" }
+
+func (r *Reader) readStatus() (Response, error) {
+	w := r.w
+	s := &Status{}
+	if err := w.ExpectSP("mailbox-data"); err != nil {
+		return nil, err
+	}
+	var err error
+	if s.Mailbox, err = r.readMailbox("mailbox"); err != nil {
+		return nil, err
+	}
+	if err := w.ExpectSP("mailbox-data"); err != nil {
+		return nil, err
+	}
+	err = r.readParenList("status-att-list", 0, func() error {
+		name, err := w.ReadAtom("status-att")
+		if err != nil {
+			return err
+		}
+		if err := w.ExpectSP("status-att-val"); err != nil {
+			return err
+		}
+		v, err := w.ReadNumber64("status-att-val")
+		if err != nil {
+			return err
+		}
+		n32 := func() *uint32 { x := uint32(v); return &x }
+		switch upper(string(name)) {
+		case "MESSAGES":
+			s.Messages = n32()
+		case "RECENT":
+			s.Recent = n32()
+		case "UIDNEXT":
+			s.UIDNext = n32()
+		case "UIDVALIDITY":
+			s.UIDValidity = n32()
+		case "UNSEEN":
+			s.Unseen = n32()
+		case "DELETED":
+			s.Deleted = n32()
+		case "SIZE":
+			s.Size = &v
+		case "HIGHESTMODSEQ":
+			s.HighestModSeq = &v
+		default:
+			if s.Other == nil {
+				s.Other = make(map[string]uint64)
+			}
+			s.Other[upper(string(name))] = v
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, w.ExpectCRLF("mailbox-data")
+}
+
+func (r *Reader) readFlagsData() (Response, error) {
+	w := r.w
+	if err := w.ExpectSP("mailbox-data"); err != nil {
+		return nil, err
+	}
+	flags, err := r.readFlagList("flag-list")
+	if err != nil {
+		return nil, err
+	}
+	return &Flags{Flags: flags}, w.ExpectCRLF("mailbox-data")
+}
+
+func (r *Reader) readVanished() (Response, error) {
+	w := r.w
+	v := &Vanished{}
+	if err := w.ExpectSP("expunged-resp"); err != nil {
+		return nil, err
+	}
+	c, err := w.Peek()
+	if err != nil {
+		return nil, unexpected(err)
+	}
+	if c == '(' {
+		w.ReadByte()
+		a, err := w.ReadAtom("expunged-resp")
+		if err != nil {
+			return nil, err
+		}
+		if !equalFold(a, "EARLIER") {
+			return nil, w.ErrorAt("expunged-resp", "EARLIER")
+		}
+		if err := w.Expect(')', "expunged-resp"); err != nil {
+			return nil, err
+		}
+		if err := w.ExpectSP("expunged-resp"); err != nil {
+			return nil, err
+		}
+		v.Earlier = true
+	}
+	if v.UIDs, err = w.ReadSeqSet("known-uids"); err != nil {
+		return nil, err
+	}
+	return v, w.ExpectCRLF("expunged-resp")
+}

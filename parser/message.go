@@ -1,0 +1,118 @@
+package parser
+
+import (
+	"io"
+	"time"
+
+	"github.com/imapwire/imapwire/wire"
+)
+
+// A Message is a whole FETCH response with its items collected into fields.
+// Fields of items the response did not carry keep their zero value; Items
+// lists the names of the items that were present, in the order sent.
+type Message struct {
+	SeqNum        uint32
+	Items         []string
+	UID           uint32            `json:",omitempty"`
+	Flags         []string          `json:",omitempty"`
+	InternalDate  time.Time         `json:",omitzero"`
+	Size          int64             `json:",omitempty"`
+	Envelope      *Envelope         `json:",omitempty"`
+	BodyStructure *BodyStructure    `json:",omitempty"`
+	Sections      []BodySectionItem `json:",omitempty"`
+	BinarySizes   []BinarySizeItem  `json:",omitempty"`
+	ModSeq        uint64            `json:",omitempty"`
+	GmailMsgID    uint64            `json:",omitempty"`
+	GmailThrID    uint64            `json:",omitempty"`
+	GmailLabels   []string          `json:",omitempty"`
+	EmailID       string            `json:",omitempty"`
+	ThreadID      string            `json:",omitempty"`
+	Raw           []RawItem         `json:",omitempty"`
+}
+
+// ResponseType returns "FETCH".
+func (*Message) ResponseType() string { return "FETCH" }
+
+// Section returns the data of the first body section whose item name (as
+// ItemName returns it, such as "BODY[TEXT]" or "RFC822") is name, or nil.
+func (m *Message) Section(name string) []byte {
+	for _, s := range m.Sections {
+		if s.ItemName() == name {
+			return s.Data
+		}
+	}
+	return nil
+}
+
+// Collect reads the remaining items into a Message, buffering body sections
+// (each subject to Limits.MaxLiteral).
+func (f *Fetch) Collect() (*Message, error) {
+	m := &Message{SeqNum: f.SeqNum}
+	for {
+		item, err := f.Next()
+		if err == io.EOF {
+			return m, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := m.add(f, item); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// Add records item in m. A body section still streaming is read into memory
+// (subject to the Reader's Limits.MaxLiteral, through the Fetch).
+func (m *Message) add(f *Fetch, item FetchItem) error {
+	m.Items = append(m.Items, item.ItemName())
+	switch it := item.(type) {
+	case *UIDItem:
+		m.UID = it.UID
+	case *FlagsItem:
+		m.Flags = it.Flags
+	case *InternalDateItem:
+		m.InternalDate = it.Time
+	case *SizeItem:
+		m.Size = it.Size
+	case *EnvelopeItem:
+		m.Envelope = it.Envelope
+	case *BodyStructureItem:
+		m.BodyStructure = it.Body
+	case *BodySectionItem:
+		if it.Data == nil && it.Body != nil {
+			w := f.r.w
+			if it.Size > w.Limits().MaxLiteral {
+				err := &wire.SyntaxError{Offset: w.InputOffset(), Production: "nstring", Expected: "smaller literal", Err: wire.ErrLiteralTooLarge}
+				f.err = f.r.fail(err)
+				return err
+			}
+			b := make([]byte, it.Size)
+			if _, err := io.ReadFull(it.Body, b); err != nil {
+				err = unexpected(err)
+				f.err = f.r.fail(err)
+				return err
+			}
+			it.Data = b
+		}
+		it.Body = nil
+		m.Sections = append(m.Sections, *it)
+	case *BinarySizeItem:
+		m.BinarySizes = append(m.BinarySizes, *it)
+	case *ModSeqItem:
+		m.ModSeq = it.ModSeq
+	case *GmailMsgIDItem:
+		m.GmailMsgID = it.ID
+	case *GmailThrIDItem:
+		m.GmailThrID = it.ID
+	case *GmailLabelsItem:
+		m.GmailLabels = it.Labels
+	case *EmailIDItem:
+		m.EmailID = it.ID
+	case *ThreadIDItem:
+		m.ThreadID = it.ID
+	case *RawItem:
+		m.Raw = append(m.Raw, *it)
+	}
+	return nil
+}

@@ -1,0 +1,415 @@
+package parser
+
+import (
+	"errors"
+	"io"
+
+	"github.com/imapwire/imapwire/wire"
+)
+
+// Options configure a Reader. The zero value is lenient with default limits.
+type Options struct {
+	// Strict turns every leniency off: only RFC 3501 (and the extension
+	// RFCs' grammar) is accepted. Meant for conformance testing.
+	Strict bool
+	// Limits bounds memory per token; zero fields take wire.DefaultLimits.
+	Limits wire.Limits
+}
+
+// A Reader reads typed responses from an IMAP server's byte stream.
+//
+// After an error that leaves the stream intact (a *wire.SyntaxError, a limit
+// breached), the next call to Next or ReadResponse first skips to the end of
+// the malformed response, so one bad response never desynchronizes the
+// stream. I/O errors and io.EOF are returned unwrapped and are final.
+//
+// A Reader is not safe for concurrent use.
+type Reader struct {
+	w      *wire.Reader
+	strict bool
+
+	fetch     *Fetch // the FETCH response being streamed, if any
+	needSkip  bool   // the previous response failed midway
+	respStart int64  // offset of the current response's first byte
+}
+
+// NewReader returns a Reader reading from rd. opts may be nil.
+func NewReader(rd io.Reader, opts *Options) *Reader {
+	r := &Reader{w: wire.NewReader(rd)}
+	if opts != nil {
+		r.strict = opts.Strict
+		r.w.SetStrict(opts.Strict)
+		r.w.SetLimits(opts.Limits)
+	}
+	return r
+}
+
+// Wire returns the underlying tokenizer, for callers that must look at the
+// raw stream between responses (for example to check Buffered after
+// STARTTLS). Reading from it while a response is half read corrupts the
+// Reader's state.
+func (r *Reader) Wire() *wire.Reader { return r.w }
+
+// ResponseOffset returns the stream offset of the first byte of the response
+// most recently started by Next.
+func (r *Reader) ResponseOffset() int64 { return r.respStart }
+
+// Next reads the next response. A FETCH response is returned as a *Fetch
+// whose items must be read with its Next method before the next call to
+// r.Next; whatever is left unread is parsed and discarded by that call.
+// At the end of the stream Next returns io.EOF.
+func (r *Reader) Next() (Response, error) {
+	if r.fetch != nil {
+		f := r.fetch
+		if err := f.drain(); err != nil {
+			return nil, r.fail(err)
+		}
+	}
+	if r.needSkip {
+		r.needSkip = false
+		if err := r.w.SkipLine(); err != nil {
+			return nil, err
+		}
+	}
+	r.respStart = r.w.InputOffset()
+	resp, err := r.readResponse()
+	if err != nil {
+		return nil, r.fail(err)
+	}
+	return resp, nil
+}
+
+// ReadResponse reads the next whole response. A FETCH response is collected
+// into a *Message, with body sections buffered (each subject to
+// Limits.MaxLiteral).
+func (r *Reader) ReadResponse() (Response, error) {
+	resp, err := r.Next()
+	if err != nil {
+		return nil, err
+	}
+	if f, ok := resp.(*Fetch); ok {
+		return f.Collect()
+	}
+	return resp, nil
+}
+
+// fail records that the current response must be skipped when err is a
+// recoverable syntax error, and returns err.
+func (r *Reader) fail(err error) error {
+	r.fetch = nil
+	var se *wire.SyntaxError
+	if errors.As(err, &se) {
+		r.needSkip = true
+	}
+	return err
+}
+
+func (r *Reader) readResponse() (Response, error) {
+	w := r.w
+	c, err := w.Peek()
+	if err != nil {
+		return nil, err
+	}
+	switch c {
+	case '*':
+		w.ReadByte()
+		if err := w.ExpectSP("response-data"); err != nil {
+			return nil, err
+		}
+		return r.readUntagged()
+	case '+':
+		w.ReadByte()
+		return r.readContinuation()
+	case '[':
+		if !r.strict {
+			// Exchange 2013 sends "[COPYUID 124 10 233] text" alone on a
+			// line after UID MOVE: read it as an untagged OK.
+			s := &StatusResponse{Type: OK}
+			if err := r.readRespText(s); err != nil {
+				return nil, err
+			}
+			return s, w.ExpectCRLF("response")
+		}
+	}
+	tag, err := w.ReadTag("tag")
+	if err != nil {
+		return nil, err
+	}
+	s := &StatusResponse{Tag: string(tag)}
+	if err := w.ExpectSP("response-tagged"); err != nil {
+		return nil, err
+	}
+	off := w.InputOffset()
+	name, err := w.ReadAtom("resp-cond-state")
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case equalFold(name, "OK"):
+		s.Type = OK
+	case equalFold(name, "NO"):
+		s.Type = NO
+	case equalFold(name, "BAD"):
+		s.Type = BAD
+	case equalFold(name, "BYE") && !r.strict:
+		// wp.pl answers LOGOUT with a tagged BYE.
+		s.Type = BYE
+	default:
+		return nil, &wire.SyntaxError{Offset: off, Production: "resp-cond-state", Expected: `"OK", "NO" or "BAD"`, Found: quoteString(name)}
+	}
+	if err := r.readStatusTail(s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// readStatusTail reads [SP resp-text] CRLF after the condition.
+func (r *Reader) readStatusTail(s *StatusResponse) error {
+	w := r.w
+	c, err := w.Peek()
+	if err != nil {
+		return unexpected(err)
+	}
+	if c != ' ' {
+		if r.strict {
+			return w.ErrorAt("resp-text", "SP")
+		}
+		// iCloud sends "* BYE" and ppops.net "A6 OK" with no text.
+		return w.ExpectCRLF("response")
+	}
+	w.ReadByte()
+	if err := r.readRespText(s); err != nil {
+		return err
+	}
+	return w.ExpectCRLF("response")
+}
+
+func (r *Reader) readContinuation() (Response, error) {
+	w := r.w
+	c, err := w.Peek()
+	if err != nil {
+		return nil, unexpected(err)
+	}
+	cont := &Continuation{}
+	if c != ' ' {
+		if r.strict {
+			return nil, w.ErrorAt("continue-req", "SP")
+		}
+		// public-inbox sends "+" alone.
+		return cont, w.ExpectCRLF("continue-req")
+	}
+	w.ReadByte()
+	text, err := w.ReadText("continue-req")
+	if err != nil {
+		return nil, err
+	}
+	cont.Text = string(text)
+	return cont, w.ExpectCRLF("continue-req")
+}
+
+func unexpected(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+func quoteString(b []byte) string {
+	return (&wire.Value{Kind: wire.KindQuoted, Text: string(b)}).String()
+}
+
+// readUntagged reads the rest of an untagged response after "* ".
+func (r *Reader) readUntagged() (Response, error) {
+	w := r.w
+	c, err := w.Peek()
+	if err != nil {
+		return nil, unexpected(err)
+	}
+	if c >= '0' && c <= '9' {
+		return r.readNumbered()
+	}
+	off := w.InputOffset()
+	name, err := w.ReadAtom("response-data")
+	if err != nil {
+		return nil, err
+	}
+	switch len(name) {
+	case 2:
+		if equalFold(name, "OK") {
+			return r.readUntaggedStatus(OK)
+		}
+		if equalFold(name, "NO") {
+			return r.readUntaggedStatus(NO)
+		}
+		if equalFold(name, "ID") {
+			return r.readID()
+		}
+	case 3:
+		if equalFold(name, "BAD") {
+			return r.readUntaggedStatus(BAD)
+		}
+		if equalFold(name, "BYE") {
+			return r.readUntaggedStatus(BYE)
+		}
+	}
+	switch upper(string(name)) {
+	case "PREAUTH":
+		return r.readUntaggedStatus(PREAUTH)
+	case "CAPABILITY":
+		caps, err := r.readAtomsToEOL("capability-data", true)
+		return &Capability{Caps: caps}, err
+	case "ENABLED":
+		caps, err := r.readAtomsToEOL("enable-data", false)
+		return &Enabled{Caps: caps}, err
+	case "LIST", "LSUB", "XLIST":
+		return r.readList(upper(string(name)))
+	case "STATUS":
+		return r.readStatus()
+	case "SEARCH":
+		return r.readSearch()
+	case "SORT":
+		return r.readSort()
+	case "ESEARCH":
+		return r.readESearch()
+	case "THREAD":
+		return r.readThread()
+	case "FLAGS":
+		return r.readFlagsData()
+	case "VANISHED":
+		return r.readVanished()
+	case "NAMESPACE":
+		return r.readNamespace()
+	case "QUOTA":
+		return r.readQuota()
+	case "QUOTAROOT":
+		return r.readQuotaRoot()
+	}
+	_ = off
+	return r.readUnknown(&Unknown{Name: string(name)})
+}
+
+func (r *Reader) readUntaggedStatus(t StatusType) (Response, error) {
+	s := &StatusResponse{Type: t}
+	return s, r.readStatusTail(s)
+}
+
+// readNumbered reads "n EXISTS", "n RECENT", "n EXPUNGE", "n FETCH ...".
+func (r *Reader) readNumbered() (Response, error) {
+	w := r.w
+	n, err := w.ReadNumber("message-data")
+	if err != nil {
+		return nil, err
+	}
+	if err := w.ExpectSP("message-data"); err != nil {
+		return nil, err
+	}
+	name, err := w.ReadAtom("message-data")
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case equalFold(name, "FETCH"):
+		return r.startFetch(n)
+	case equalFold(name, "EXISTS"):
+		return &Exists{Num: n}, w.ExpectCRLF("mailbox-data")
+	case equalFold(name, "RECENT"):
+		return &Recent{Num: n}, w.ExpectCRLF("mailbox-data")
+	case equalFold(name, "EXPUNGE"):
+		return &Expunge{SeqNum: n}, w.ExpectCRLF("message-data")
+	}
+	return r.readUnknown(&Unknown{Num: n, HasNum: true, Name: string(name)})
+}
+
+// readUnknown keeps the rest of an unknown response: as values when they
+// parse, else as text.
+func (r *Reader) readUnknown(u *Unknown) (Response, error) {
+	w := r.w
+	for {
+		eol, err := w.AtEOL()
+		if err != nil {
+			return nil, err
+		}
+		if eol {
+			return u, w.ExpectCRLF("response-data")
+		}
+		if len(u.Fields) == 0 {
+			if err := w.ExpectSP("response-data"); err != nil {
+				return nil, err
+			}
+		} else {
+			c, err := w.Peek()
+			if err != nil {
+				return nil, unexpected(err)
+			}
+			if c == ' ' {
+				w.ReadByte()
+			}
+		}
+		c, err := w.Peek()
+		if err != nil {
+			return nil, unexpected(err)
+		}
+		if c == ')' || c == ']' {
+			// Not a value tree: keep the rest as text.
+			text, err := w.ReadText("response-data")
+			if err != nil {
+				return nil, err
+			}
+			u.Text = string(text)
+			return u, w.ExpectCRLF("response-data")
+		}
+		if eol, err := w.AtEOL(); err != nil {
+			return nil, err
+		} else if eol {
+			return u, w.ExpectCRLF("response-data")
+		}
+		v, err := w.ReadValue("response-data")
+		if err != nil {
+			return nil, err
+		}
+		u.Fields = append(u.Fields, v)
+		if len(u.Fields) > w.Limits().MaxListElems {
+			return nil, &wire.SyntaxError{Offset: w.InputOffset(), Production: "response-data", Expected: "fewer values", Err: wire.ErrListTooLong}
+		}
+	}
+}
+
+// readAtomsToEOL reads *(SP atom) CRLF (at least one atom when need1).
+func (r *Reader) readAtomsToEOL(production string, need1 bool) ([]string, error) {
+	w := r.w
+	var out []string
+	for {
+		eol, err := w.AtEOL()
+		if err != nil {
+			return nil, err
+		}
+		if eol {
+			if need1 && len(out) == 0 && r.strict {
+				return nil, w.ErrorAt(production, "atom")
+			}
+			return out, w.ExpectCRLF(production)
+		}
+		if err := w.ExpectSP(production); err != nil {
+			return nil, err
+		}
+		if eol, err := w.AtEOL(); err != nil {
+			return nil, err
+		} else if eol {
+			continue
+		}
+		a, err := r.readAtomish(production)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, intern(a))
+	}
+}
+
+// readAtomish reads an atom; in lenient mode any word (servers put
+// non-atom bytes in capability names and keywords).
+func (r *Reader) readAtomish(production string) ([]byte, error) {
+	if r.strict {
+		return r.w.ReadAtom(production)
+	}
+	return r.w.ReadWord(production)
+}

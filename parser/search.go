@@ -1,0 +1,297 @@
+package parser
+
+import (
+	"github.com/imapwire/imapwire/wire"
+)
+
+// Search is "* SEARCH n n n ..." (RFC 3501), with the MODSEQ of RFC 7162.
+type Search struct {
+	Nums   []uint32 // sequence numbers or UIDs, in the order sent
+	ModSeq uint64   `json:",omitempty"` // "(MODSEQ n)", 0 when absent
+}
+
+// ResponseType returns "SEARCH".
+func (*Search) ResponseType() string { return "SEARCH" }
+
+// Sort is "* SORT n n n ..." (RFC 5256).
+type Sort struct {
+	Nums   []uint32
+	ModSeq uint64 `json:",omitempty"`
+}
+
+// ResponseType returns "SORT".
+func (*Sort) ResponseType() string { return "SORT" }
+
+func (r *Reader) readSearch() (Response, error) {
+	nums, modseq, err := r.readNumList("mailbox-data")
+	if err != nil {
+		return nil, err
+	}
+	return &Search{Nums: nums, ModSeq: modseq}, nil
+}
+
+func (r *Reader) readSort() (Response, error) {
+	nums, modseq, err := r.readNumList("sort-data")
+	if err != nil {
+		return nil, err
+	}
+	return &Sort{Nums: nums, ModSeq: modseq}, nil
+}
+
+// readNumList reads *(SP nz-number) [SP "(" "MODSEQ" SP mod-sequence ")"] CRLF.
+func (r *Reader) readNumList(production string) ([]uint32, uint64, error) {
+	w := r.w
+	nums := []uint32{}
+	var modseq uint64
+	for {
+		eol, err := w.AtEOL()
+		if err != nil {
+			return nil, 0, err
+		}
+		if eol {
+			return nums, modseq, w.ExpectCRLF(production)
+		}
+		if err := w.ExpectSP(production); err != nil {
+			return nil, 0, err
+		}
+		c, err := w.Peek()
+		if err != nil {
+			return nil, 0, unexpected(err)
+		}
+		if c == '(' {
+			w.ReadByte()
+			a, err := w.ReadAtom("search-sort-mod-seq")
+			if err != nil {
+				return nil, 0, err
+			}
+			if !equalFold(a, "MODSEQ") {
+				return nil, 0, w.ErrorAt("search-sort-mod-seq", "MODSEQ")
+			}
+			if err := w.ExpectSP("search-sort-mod-seq"); err != nil {
+				return nil, 0, err
+			}
+			if modseq, err = w.ReadNumber64("mod-sequence-value"); err != nil {
+				return nil, 0, err
+			}
+			if err := w.Expect(')', "search-sort-mod-seq"); err != nil {
+				return nil, 0, err
+			}
+			continue
+		}
+		if c == '\r' || c == '\n' {
+			continue // lenient trailing SP (David.fx); AtEOL handles it next
+		}
+		n, err := w.ReadNumber("nz-number")
+		if err != nil {
+			return nil, 0, err
+		}
+		nums = append(nums, n)
+	}
+}
+
+// ESearch is "* ESEARCH" (RFC 4731, RFC 4466). Min, Max and Count are nil
+// when not returned.
+type ESearch struct {
+	Tag    string      `json:",omitempty"` // the search-correlator's tag
+	UID    bool        `json:",omitempty"` // results are UIDs
+	Min    *uint32     `json:",omitempty"`
+	Max    *uint32     `json:",omitempty"`
+	Count  *uint32     `json:",omitempty"`
+	All    wire.SeqSet `json:",omitempty"`
+	ModSeq uint64      `json:",omitempty"`
+	// Other keeps unknown search-return-data, raw.
+	Other []ExtItem `json:",omitempty"`
+}
+
+// ResponseType returns "ESEARCH".
+func (*ESearch) ResponseType() string { return "ESEARCH" }
+
+func (r *Reader) readESearch() (Response, error) {
+	w := r.w
+	e := &ESearch{}
+	first := true
+	for {
+		eol, err := w.AtEOL()
+		if err != nil {
+			return nil, err
+		}
+		if eol {
+			return e, w.ExpectCRLF("esearch-response")
+		}
+		if err := w.ExpectSP("esearch-response"); err != nil {
+			return nil, err
+		}
+		c, err := w.Peek()
+		if err != nil {
+			return nil, unexpected(err)
+		}
+		if c == '(' && first {
+			// search-correlator = "(" "TAG" SP tag-string ")"
+			w.ReadByte()
+			a, err := w.ReadAtom("search-correlator")
+			if err != nil {
+				return nil, err
+			}
+			if !equalFold(a, "TAG") {
+				return nil, w.ErrorAt("search-correlator", "TAG")
+			}
+			if err := w.ExpectSP("search-correlator"); err != nil {
+				return nil, err
+			}
+			t, err := w.ReadString("tag-string")
+			if err != nil {
+				return nil, err
+			}
+			e.Tag = string(t)
+			if err := w.Expect(')', "search-correlator"); err != nil {
+				return nil, err
+			}
+			first = false
+			continue
+		}
+		first = false
+		name, err := w.ReadAtom("search-return-data")
+		if err != nil {
+			return nil, err
+		}
+		if equalFold(name, "UID") {
+			e.UID = true
+			continue
+		}
+		uname := upper(string(name))
+		if err := w.ExpectSP("search-return-data"); err != nil {
+			return nil, err
+		}
+		switch uname {
+		case "MIN", "MAX", "COUNT":
+			n, err := w.ReadNumber("search-return-data")
+			if err != nil {
+				return nil, err
+			}
+			switch uname {
+			case "MIN":
+				e.Min = &n
+			case "MAX":
+				e.Max = &n
+			default:
+				e.Count = &n
+			}
+		case "ALL":
+			if e.All, err = w.ReadSeqSet("sequence-set"); err != nil {
+				return nil, err
+			}
+		case "MODSEQ":
+			if e.ModSeq, err = w.ReadNumber64("mod-sequence-value"); err != nil {
+				return nil, err
+			}
+		default:
+			v, err := w.ReadValue("tagged-ext-val")
+			if err != nil {
+				return nil, err
+			}
+			e.Other = append(e.Other, ExtItem{Name: uname, Value: v})
+		}
+	}
+}
+
+// Thread is "* THREAD ..." (RFC 5256): a forest of message threads.
+type Thread struct {
+	Threads []*ThreadNode
+}
+
+// ResponseType returns "THREAD".
+func (*Thread) ResponseType() string { return "THREAD" }
+
+// A ThreadNode is one message in a thread and its replies. Num is 0 for a
+// node that only groups its children (a missing parent).
+type ThreadNode struct {
+	Num      uint32        `json:",omitempty"`
+	Children []*ThreadNode `json:",omitempty"`
+}
+
+func (r *Reader) readThread() (Response, error) {
+	w := r.w
+	t := &Thread{}
+	for {
+		eol, err := w.AtEOL()
+		if err != nil {
+			return nil, err
+		}
+		if eol {
+			return t, w.ExpectCRLF("thread-data")
+		}
+		if len(t.Threads) == 0 {
+			if err := w.ExpectSP("thread-data"); err != nil {
+				return nil, err
+			}
+		}
+		c, err := w.Peek()
+		if err != nil {
+			return nil, unexpected(err)
+		}
+		if c == ' ' && !r.strict {
+			w.ReadByte()
+			continue
+		}
+		n, err := r.readThreadList(0)
+		if err != nil {
+			return nil, err
+		}
+		t.Threads = append(t.Threads, n)
+	}
+}
+
+// readThreadList reads thread-list = "(" (thread-members / thread-nested) ")"
+// and returns it as a node.
+func (r *Reader) readThreadList(depth int) (*ThreadNode, error) {
+	w := r.w
+	if depth >= w.Limits().MaxDepth {
+		return nil, &wire.SyntaxError{Offset: w.InputOffset(), Production: "thread-list", Expected: "shallower nesting", Err: wire.ErrTooDeep}
+	}
+	if err := w.Expect('(', "thread-list"); err != nil {
+		return nil, err
+	}
+	root := &ThreadNode{}
+	cur := root
+	first := true
+	max := w.Limits().MaxListElems
+	count := 0
+	for {
+		c, err := w.Peek()
+		if err != nil {
+			return nil, unexpected(err)
+		}
+		switch {
+		case c == ')':
+			w.ReadByte()
+			if first {
+				return nil, w.ErrorAt("thread-list", "thread-members")
+			}
+			if root.Num == 0 && len(root.Children) == 1 && cur != root {
+				return root.Children[0], nil
+			}
+			return root, nil
+		case c == '(':
+			child, err := r.readThreadList(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			cur.Children = append(cur.Children, child)
+		case c == ' ':
+			w.ReadByte()
+			continue
+		default:
+			n, err := w.ReadNumber("thread-members")
+			if err != nil {
+				return nil, err
+			}
+			node := &ThreadNode{Num: n}
+			cur.Children = append(cur.Children, node)
+			cur = node
+		}
+		first = false
+		if count++; count > max {
+			return nil, &wire.SyntaxError{Offset: w.InputOffset(), Production: "thread-list", Expected: "fewer elements", Err: wire.ErrListTooLong}
+		}
+	}
+}
