@@ -13,44 +13,44 @@ import (
 // single-part body has the body fields; a message/rfc822 (or message/global)
 // part also has Envelope, Body and Lines; a text part has Lines.
 type BodyStructure struct {
-	Type    string // media type as sent, such as "text" or "TEXT"
-	Subtype string // media subtype, such as "plain"
+	Type    string `json:"type"`    // media type as sent, such as "text" or "TEXT"
+	Subtype string `json:"subtype"` // media subtype, such as "plain"
 
 	// Params holds body-fld-param (for a multipart, the extension
 	// parameters), keyed by the lower-cased attribute name.
-	Params map[string]string `json:",omitempty"`
+	Params map[string]string `json:"params,omitempty"`
 
 	// Single-part body fields.
-	ID          string `json:",omitempty"`
-	Description string `json:",omitempty"`
-	Encoding    string `json:",omitempty"` // "" when the server sent NIL
-	Size        uint32 `json:",omitempty"` // body-fld-octets
+	ID          string `json:"id,omitempty"`
+	Description string `json:"description,omitempty"`
+	Encoding    string `json:"encoding,omitempty"` // "" when the server sent NIL
+	Size        uint32 `json:"size,omitempty"`     // body-fld-octets
 
 	// Envelope and Body of a message/rfc822 part.
-	Envelope *Envelope      `json:",omitempty"`
-	Body     *BodyStructure `json:",omitempty"`
+	Envelope *Envelope      `json:"envelope,omitempty"`
+	Body     *BodyStructure `json:"body,omitempty"`
 	// Lines is body-fld-lines of text and message/rfc822 parts.
-	Lines uint32 `json:",omitempty"`
+	Lines uint32 `json:"lines,omitempty"`
 
 	// Parts are the parts of a multipart body.
-	Parts []*BodyStructure `json:",omitempty"`
+	Parts []*BodyStructure `json:"parts,omitempty"`
 
 	// Extended reports that extension data was present (BODYSTRUCTURE
 	// rather than BODY); the fields below are then filled as far as the
 	// server sent them.
-	Extended    bool         `json:",omitempty"`
-	MD5         string       `json:",omitempty"`
-	Disposition *Disposition `json:",omitempty"`
-	Language    []string     `json:",omitempty"`
-	Location    string       `json:",omitempty"`
+	Extended    bool         `json:"extended,omitempty"`
+	MD5         string       `json:"md5,omitempty"`
+	Disposition *Disposition `json:"disposition,omitempty"`
+	Language    []string     `json:"language,omitempty"`
+	Location    string       `json:"location,omitempty"`
 	// Extensions keeps body-extension data beyond the location, raw.
-	Extensions []wire.Value `json:",omitempty"`
+	Extensions []wire.Value `json:"extensions,omitempty"`
 }
 
 // A Disposition is a Content-Disposition: its type and parameters.
 type Disposition struct {
-	Type   string
-	Params map[string]string `json:",omitempty"`
+	Type   string            `json:"type"`
+	Params map[string]string `json:"params,omitempty"`
 }
 
 // MediaType returns "type/subtype" in lower case.

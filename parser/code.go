@@ -15,21 +15,21 @@ import (
 // code (or a known one whose arguments did not parse, in lenient mode) is
 // never lost.
 type Code struct {
-	Name string // upper case, such as "UIDNEXT"
-	Args string // the raw text between the name and "]", "" when none
+	Name string `json:"name"` // upper case, such as "UIDNEXT"
+	Args string `json:"args"` // the raw text between the name and "]", "" when none
 
 	// Number is the argument of UIDNEXT, UIDVALIDITY and UNSEEN, and the
 	// UIDVALIDITY of APPENDUID and COPYUID.
-	Number uint32 `json:",omitempty"`
+	Number uint32 `json:"number,omitempty"`
 	// ModSeq is the argument of HIGHESTMODSEQ.
-	ModSeq uint64 `json:",omitempty"`
+	ModSeq uint64 `json:"modSeq,omitempty"`
 	// List holds the atoms of CAPABILITY, PERMANENTFLAGS and BADCHARSET.
-	List []string `json:",omitempty"`
+	List []string `json:"list,omitempty"`
 	// Set is the uid-set of APPENDUID, the source set of COPYUID and the
 	// sequence set of MODIFIED.
-	Set wire.SeqSet `json:",omitempty"`
+	Set wire.SeqSet `json:"set,omitempty"`
 	// Dest is the destination uid-set of COPYUID.
-	Dest wire.SeqSet `json:",omitempty"`
+	Dest wire.SeqSet `json:"dest,omitempty"`
 }
 
 // Response codes of RFC 3501, RFC 4315 (UIDPLUS), RFC 7162 (CONDSTORE,

@@ -1,22 +1,24 @@
 package parser
 
 import (
+	"strconv"
+
 	"github.com/imapwire/imapwire/wire"
 )
 
 // An Envelope is the ENVELOPE of a message (RFC 3501 section 7.4.2). Strings
 // are as sent: RFC 2047 encoded words are not decoded here.
 type Envelope struct {
-	Date      string // the Date header, unparsed; "" when NIL
-	Subject   string
-	From      []Address
-	Sender    []Address
-	ReplyTo   []Address
-	To        []Address
-	Cc        []Address
-	Bcc       []Address
-	InReplyTo string
-	MessageID string
+	Date      string    `json:"date"` // the Date header, unparsed; "" when NIL
+	Subject   string    `json:"subject"`
+	From      []Address `json:"from"`
+	Sender    []Address `json:"sender"`
+	ReplyTo   []Address `json:"replyTo"`
+	To        []Address `json:"to"`
+	Cc        []Address `json:"cc"`
+	Bcc       []Address `json:"bcc"`
+	InReplyTo string    `json:"inReplyTo"`
+	MessageID string    `json:"messageID"`
 }
 
 // An Address is one element of an address list. RFC 2822 group syntax is
@@ -24,10 +26,10 @@ type Envelope struct {
 // and whose Mailbox is the group name, and ends with an Address whose Host
 // and Mailbox are both empty.
 type Address struct {
-	Name    string `json:",omitempty"` // display name (addr-name)
-	ADL     string `json:",omitempty"` // source route (addr-adl), obsolete
-	Mailbox string `json:",omitempty"` // local part, or group name
-	Host    string `json:",omitempty"` // domain; "" for group markers
+	Name    string `json:"name,omitempty"`    // display name (addr-name)
+	ADL     string `json:"adl,omitempty"`     // source route (addr-adl), obsolete
+	Mailbox string `json:"mailbox,omitempty"` // local part, or group name
+	Host    string `json:"host,omitempty"`    // domain; "" for group markers
 }
 
 // IsGroupStart reports whether a is the start of a group (Mailbox is the
@@ -36,6 +38,21 @@ func (a Address) IsGroupStart() bool { return a.Host == "" && a.Mailbox != "" }
 
 // IsGroupEnd reports whether a marks the end of a group.
 func (a Address) IsGroupEnd() bool { return a.Host == "" && a.Mailbox == "" }
+
+// String formats a as in a header: `"Name" <mailbox@host>`, `mailbox@host`,
+// "group:" for a group start and ";" for a group end. Encoded words in
+// the name are left as they are.
+func (a Address) String() string {
+	switch {
+	case a.IsGroupEnd():
+		return ";"
+	case a.IsGroupStart():
+		return a.Mailbox + ":"
+	case a.Name == "":
+		return a.Addr()
+	}
+	return strconv.Quote(a.Name) + " <" + a.Addr() + ">"
+}
 
 // Addr returns "mailbox@host", or "" for a group marker.
 func (a Address) Addr() string {

@@ -16,7 +16,7 @@ import (
 // them all into a Message. Whatever the caller leaves unread is parsed and
 // discarded by the Reader's next call.
 type Fetch struct {
-	SeqNum uint32
+	SeqNum uint32 `json:"seqNum"`
 
 	r     *Reader
 	n     int   // items read so far
@@ -57,8 +57,8 @@ type EnvelopeItem struct{ Envelope *Envelope }
 
 // BodyStructureItem is the BODY or BODYSTRUCTURE fetch item.
 type BodyStructureItem struct {
-	Extended bool // BODYSTRUCTURE (with extension data) rather than BODY
-	Body     *BodyStructure
+	Extended bool           `json:"extended"` // BODYSTRUCTURE (with extension data) rather than BODY
+	Body     *BodyStructure `json:"body"`
 }
 
 // BodySectionItem is BODY[section]<origin>, BINARY[section]<origin>, RFC822,
@@ -68,19 +68,19 @@ type BodyStructureItem struct {
 // section's data and is valid until the next call on the Fetch or Reader.
 // After Collect, Data holds the bytes and Body is nil.
 type BodySectionItem struct {
-	Name    string    // "BODY", "BINARY", "RFC822", "RFC822.HEADER" or "RFC822.TEXT"
-	Section Section   // the section spec; empty for RFC822*
-	Origin  int64     // the <origin> octet, -1 when absent
-	Nil     bool      // the server sent NIL
-	Size    int64     // the number of octets of data
+	Name    string    `json:"name"`    // "BODY", "BINARY", "RFC822", "RFC822.HEADER" or "RFC822.TEXT"
+	Section Section   `json:"section"` // the section spec; empty for RFC822*
+	Origin  int64     `json:"origin"`  // the <origin> octet, -1 when absent
+	Nil     bool      `json:"nil"`     // the server sent NIL
+	Size    int64     `json:"size"`    // the number of octets of data
 	Data    []byte    `json:"-"`
 	Body    io.Reader `json:"-"`
 }
 
 // BinarySizeItem is BINARY.SIZE[part] (RFC 3516).
 type BinarySizeItem struct {
-	Part []int
-	Size uint32
+	Part []int  `json:"part"`
+	Size uint32 `json:"size"`
 }
 
 // ModSeqItem is the MODSEQ fetch item (RFC 7162).
@@ -103,8 +103,8 @@ type ThreadIDItem struct{ ID string }
 
 // RawItem is a fetch item this package has no type for, kept raw.
 type RawItem struct {
-	Name  string
-	Value wire.Value
+	Name  string     `json:"name"`
+	Value wire.Value `json:"value"`
 }
 
 // ItemName implementations.
@@ -138,9 +138,9 @@ func (i *BodySectionItem) ItemName() string {
 
 // A Section is a section-spec (RFC 3501 section 6.4.5).
 type Section struct {
-	Part      []int    `json:",omitempty"` // such as [1 2] for "1.2"
-	Specifier string   `json:",omitempty"` // "", HEADER, HEADER.FIELDS, HEADER.FIELDS.NOT, TEXT or MIME
-	Fields    []string `json:",omitempty"` // the header names of HEADER.FIELDS[.NOT]
+	Part      []int    `json:"part,omitempty"`      // such as [1 2] for "1.2"
+	Specifier string   `json:"specifier,omitempty"` // "", HEADER, HEADER.FIELDS, HEADER.FIELDS.NOT, TEXT or MIME
+	Fields    []string `json:"fields,omitempty"`    // the header names of HEADER.FIELDS[.NOT]
 }
 
 // String formats the section as it appears between brackets.
@@ -267,12 +267,13 @@ func (r *Reader) readFetchItem() (FetchItem, error) {
 	if err != nil {
 		return nil, err
 	}
-	var section string
+	var section, sectionName string
 	hasSection := false
 	if i := bytes.IndexByte(nameb, '['); i >= 0 {
 		hasSection = true
 		section = string(nameb[i+1:])
-		nameb = nameb[:i]
+		// nameb is valid only until the next call on w.
+		sectionName = upper(string(nameb[:i]))
 		rest, err := r.readSectionRest()
 		if err != nil {
 			return nil, err
@@ -282,7 +283,7 @@ func (r *Reader) readFetchItem() (FetchItem, error) {
 	// Names are compared without allocating.
 	switch {
 	case hasSection:
-		name := upper(string(nameb))
+		name := sectionName
 		switch name {
 		case "BODY", "BINARY":
 			return r.readBodySection(name, section, off)

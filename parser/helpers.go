@@ -107,8 +107,8 @@ func (r *Reader) readFlag(production string) (string, error) {
 // Mailbox is a mailbox name as received: Name is decoded from modified
 // UTF-7 (RFC 3501 section 5.1.3) and Raw is the name as sent.
 type Mailbox struct {
-	Name string // decoded; "INBOX" in any case becomes "INBOX"
-	Raw  string // as sent on the wire
+	Name string `json:"name"` // decoded; "INBOX" in any case becomes "INBOX"
+	Raw  string `json:"raw"`  // as sent on the wire
 }
 
 // readMailbox reads a mailbox (astring) and decodes it.

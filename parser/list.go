@@ -7,23 +7,23 @@ import (
 // List is "* LIST", "* LSUB" or "* XLIST" (RFC 3501, RFC 5258 LIST-EXTENDED,
 // RFC 6154 SPECIAL-USE).
 type List struct {
-	Command string   // "LIST", "LSUB" or "XLIST"
-	Attrs   []string // such as `\HasNoChildren`, `\Sent`
-	Delim   string   // hierarchy delimiter; "" when NIL (flat namespace)
+	Command string   `json:"command"` // "LIST", "LSUB" or "XLIST"
+	Attrs   []string `json:"attrs"`   // such as `\HasNoChildren`, `\Sent`
+	Delim   string   `json:"delim"`   // hierarchy delimiter; "" when NIL (flat namespace)
 	Mailbox
 	// ChildInfo lists the CHILDINFO selection options (RFC 5258), such as
 	// "SUBSCRIBED".
-	ChildInfo []string `json:",omitempty"`
+	ChildInfo []string `json:"childInfo,omitempty"`
 	// OldName is the OLDNAME extended item (RFC 5465), if present.
-	OldName *Mailbox `json:",omitempty"`
+	OldName *Mailbox `json:"oldName,omitempty"`
 	// Extended keeps other mbox-list-extended items, raw.
-	Extended []ExtItem `json:",omitempty"`
+	Extended []ExtItem `json:"extended,omitempty"`
 }
 
 // ExtItem is a tagged extension item kept raw: a name and its value.
 type ExtItem struct {
-	Name  string
-	Value wire.Value
+	Name  string     `json:"name"`
+	Value wire.Value `json:"value"`
 }
 
 // ResponseType returns "LIST", "LSUB" or "XLIST".
@@ -110,16 +110,16 @@ func (r *Reader) readList(cmd string) (Response, error) {
 // not in the response.
 type Status struct {
 	Mailbox
-	Messages      *uint32 `json:",omitempty"`
-	Recent        *uint32 `json:",omitempty"`
-	UIDNext       *uint32 `json:",omitempty"`
-	UIDValidity   *uint32 `json:",omitempty"`
-	Unseen        *uint32 `json:",omitempty"`
-	Deleted       *uint32 `json:",omitempty"` // RFC 9051
-	Size          *uint64 `json:",omitempty"` // RFC 8438 STATUS=SIZE
-	HighestModSeq *uint64 `json:",omitempty"` // RFC 7162
+	Messages      *uint32 `json:"messages,omitempty"`
+	Recent        *uint32 `json:"recent,omitempty"`
+	UIDNext       *uint32 `json:"uidNext,omitempty"`
+	UIDValidity   *uint32 `json:"uidValidity,omitempty"`
+	Unseen        *uint32 `json:"unseen,omitempty"`
+	Deleted       *uint32 `json:"deleted,omitempty"`       // RFC 9051
+	Size          *uint64 `json:"size,omitempty"`          // RFC 8438 STATUS=SIZE
+	HighestModSeq *uint64 `json:"highestModSeq,omitempty"` // RFC 7162
 	// Other keeps status items this package has no field for.
-	Other map[string]uint64 `json:",omitempty"`
+	Other map[string]uint64 `json:"other,omitempty"`
 }
 
 // ResponseType returns "STATUS".
@@ -139,10 +139,11 @@ func (r *Reader) readStatus() (Response, error) {
 		return nil, err
 	}
 	err = r.readParenList("status-att-list", 0, func() error {
-		name, err := w.ReadAtom("status-att")
+		nameb, err := w.ReadAtom("status-att")
 		if err != nil {
 			return err
 		}
+		name := upper(string(nameb)) // nameb is valid only until the next call
 		if err := w.ExpectSP("status-att-val"); err != nil {
 			return err
 		}
@@ -151,7 +152,7 @@ func (r *Reader) readStatus() (Response, error) {
 			return err
 		}
 		n32 := func() *uint32 { x := uint32(v); return &x }
-		switch upper(string(name)) {
+		switch name {
 		case "MESSAGES":
 			s.Messages = n32()
 		case "RECENT":
@@ -172,7 +173,7 @@ func (r *Reader) readStatus() (Response, error) {
 			if s.Other == nil {
 				s.Other = make(map[string]uint64)
 			}
-			s.Other[upper(string(name))] = v
+			s.Other[name] = v
 		}
 		return nil
 	})

@@ -11,23 +11,23 @@ import (
 // Fields of items the response did not carry keep their zero value; Items
 // lists the names of the items that were present, in the order sent.
 type Message struct {
-	SeqNum        uint32
-	Items         []string
-	UID           uint32            `json:",omitempty"`
-	Flags         []string          `json:",omitempty"`
-	InternalDate  time.Time         `json:",omitzero"`
-	Size          int64             `json:",omitempty"`
-	Envelope      *Envelope         `json:",omitempty"`
-	BodyStructure *BodyStructure    `json:",omitempty"`
-	Sections      []BodySectionItem `json:",omitempty"`
-	BinarySizes   []BinarySizeItem  `json:",omitempty"`
-	ModSeq        uint64            `json:",omitempty"`
-	GmailMsgID    uint64            `json:",omitempty"`
-	GmailThrID    uint64            `json:",omitempty"`
-	GmailLabels   []string          `json:",omitempty"`
-	EmailID       string            `json:",omitempty"`
-	ThreadID      string            `json:",omitempty"`
-	Raw           []RawItem         `json:",omitempty"`
+	SeqNum        uint32            `json:"seqNum"`
+	Items         []string          `json:"items"`
+	UID           uint32            `json:"uid,omitempty"`
+	Flags         []string          `json:"flags,omitempty"`
+	InternalDate  time.Time         `json:"internalDate,omitzero"`
+	Size          int64             `json:"size,omitempty"`
+	Envelope      *Envelope         `json:"envelope,omitempty"`
+	BodyStructure *BodyStructure    `json:"bodyStructure,omitempty"`
+	Sections      []BodySectionItem `json:"sections,omitempty"`
+	BinarySizes   []BinarySizeItem  `json:"binarySizes,omitempty"`
+	ModSeq        uint64            `json:"modSeq,omitempty"`
+	GmailMsgID    uint64            `json:"gmailMsgID,omitempty"`
+	GmailThrID    uint64            `json:"gmailThrID,omitempty"`
+	GmailLabels   []string          `json:"gmailLabels,omitempty"`
+	EmailID       string            `json:"emailID,omitempty"`
+	ThreadID      string            `json:"threadID,omitempty"`
+	Raw           []RawItem         `json:"raw,omitempty"`
 }
 
 // ResponseType returns "FETCH".

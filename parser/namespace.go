@@ -3,16 +3,16 @@ package parser
 // Namespace is "* NAMESPACE personal other shared" (RFC 2342). A nil slice
 // means the server sent NIL for that class.
 type Namespace struct {
-	Personal []NamespaceDesc
-	Other    []NamespaceDesc
-	Shared   []NamespaceDesc
+	Personal []NamespaceDesc `json:"personal"`
+	Other    []NamespaceDesc `json:"other"`
+	Shared   []NamespaceDesc `json:"shared"`
 }
 
 // A NamespaceDesc is one namespace: its prefix and hierarchy delimiter.
 type NamespaceDesc struct {
-	Prefix    string    // decoded from modified UTF-7
-	Delim     string    // "" when NIL
-	Extension []ExtItem `json:",omitempty"`
+	Prefix    string    `json:"prefix"` // decoded from modified UTF-7
+	Delim     string    `json:"delim"`  // "" when NIL
+	Extension []ExtItem `json:"extension,omitempty"`
 }
 
 // ResponseType returns "NAMESPACE".
@@ -78,16 +78,16 @@ func (r *Reader) readNamespace() (Response, error) {
 
 // Quota is "* QUOTA root (resource usage limit ...)" (RFC 9208).
 type Quota struct {
-	Root      string
-	Resources []QuotaResource
+	Root      string          `json:"root"`
+	Resources []QuotaResource `json:"resources"`
 }
 
 // A QuotaResource is one resource's usage and limit, such as STORAGE in
 // units of 1024 octets.
 type QuotaResource struct {
-	Name  string
-	Usage uint64
-	Limit uint64
+	Name  string `json:"name"`
+	Usage uint64 `json:"usage"`
+	Limit uint64 `json:"limit"`
 }
 
 // ResponseType returns "QUOTA".
@@ -96,7 +96,7 @@ func (*Quota) ResponseType() string { return "QUOTA" }
 // QuotaRoot is "* QUOTAROOT mailbox root ..." (RFC 9208).
 type QuotaRoot struct {
 	Mailbox
-	Roots []string
+	Roots []string `json:"roots"`
 }
 
 // ResponseType returns "QUOTAROOT".
@@ -177,8 +177,8 @@ func (r *Reader) readQuotaRoot() (Response, error) {
 // when the server sent NIL; a NIL value is stored as an absent key in
 // Params and listed in NilKeys.
 type ID struct {
-	Params  map[string]string
-	NilKeys []string `json:",omitempty"`
+	Params  map[string]string `json:"params"`
+	NilKeys []string          `json:"nilKeys,omitempty"`
 }
 
 // ResponseType returns "ID".

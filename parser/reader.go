@@ -11,9 +11,9 @@ import (
 type Options struct {
 	// Strict turns every leniency off: only RFC 3501 (and the extension
 	// RFCs' grammar) is accepted. Meant for conformance testing.
-	Strict bool
+	Strict bool `json:"strict"`
 	// Limits bounds memory per token; zero fields take wire.DefaultLimits.
-	Limits wire.Limits
+	Limits wire.Limits `json:"limits"`
 }
 
 // A Reader reads typed responses from an IMAP server's byte stream.

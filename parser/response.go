@@ -26,10 +26,10 @@ const (
 
 // A StatusResponse is a tagged or untagged OK, NO, BAD, PREAUTH or BYE.
 type StatusResponse struct {
-	Tag  string     // "" for untagged ("*") responses
-	Type StatusType // OK, NO, BAD, PREAUTH or BYE
-	Code *Code      // the response code in brackets, if any
-	Text string     // human-readable text; may be empty
+	Tag  string     `json:"tag"`  // "" for untagged ("*") responses
+	Type StatusType `json:"type"` // OK, NO, BAD, PREAUTH or BYE
+	Code *Code      `json:"code"` // the response code in brackets, if any
+	Text string     `json:"text"` // human-readable text; may be empty
 }
 
 // ResponseType returns the condition, such as "OK".
@@ -37,7 +37,7 @@ func (s *StatusResponse) ResponseType() string { return string(s.Type) }
 
 // A Continuation is a command continuation request ("+ text").
 type Continuation struct {
-	Text string // the text after "+ ", often base64 during AUTHENTICATE
+	Text string `json:"text"` // the text after "+ ", often base64 during AUTHENTICATE
 }
 
 // ResponseType returns "+".
@@ -45,7 +45,7 @@ func (*Continuation) ResponseType() string { return "+" }
 
 // Capability is "* CAPABILITY ...".
 type Capability struct {
-	Caps []string // as sent, such as "IMAP4rev1", "AUTH=PLAIN"
+	Caps []string `json:"caps"` // as sent, such as "IMAP4rev1", "AUTH=PLAIN"
 }
 
 // ResponseType returns "CAPABILITY".
@@ -53,7 +53,7 @@ func (*Capability) ResponseType() string { return "CAPABILITY" }
 
 // Enabled is "* ENABLED ..." (RFC 5161).
 type Enabled struct {
-	Caps []string
+	Caps []string `json:"caps"`
 }
 
 // ResponseType returns "ENABLED".
@@ -61,7 +61,7 @@ func (*Enabled) ResponseType() string { return "ENABLED" }
 
 // Flags is "* FLAGS (...)": the flags defined in the mailbox.
 type Flags struct {
-	Flags []string // such as `\Seen`, `$Forwarded`
+	Flags []string `json:"flags"` // such as `\Seen`, `$Forwarded`
 }
 
 // ResponseType returns "FLAGS".
@@ -69,7 +69,7 @@ func (*Flags) ResponseType() string { return "FLAGS" }
 
 // Exists is "* n EXISTS".
 type Exists struct {
-	Num uint32
+	Num uint32 `json:"num"`
 }
 
 // ResponseType returns "EXISTS".
@@ -77,7 +77,7 @@ func (*Exists) ResponseType() string { return "EXISTS" }
 
 // Recent is "* n RECENT".
 type Recent struct {
-	Num uint32
+	Num uint32 `json:"num"`
 }
 
 // ResponseType returns "RECENT".
@@ -85,7 +85,7 @@ func (*Recent) ResponseType() string { return "RECENT" }
 
 // Expunge is "* n EXPUNGE".
 type Expunge struct {
-	SeqNum uint32
+	SeqNum uint32 `json:"seqNum"`
 }
 
 // ResponseType returns "EXPUNGE".
@@ -93,8 +93,8 @@ func (*Expunge) ResponseType() string { return "EXPUNGE" }
 
 // Vanished is "* VANISHED [(EARLIER)] uid-set" (RFC 7162 QRESYNC).
 type Vanished struct {
-	Earlier bool
-	UIDs    wire.SeqSet
+	Earlier bool        `json:"earlier"`
+	UIDs    wire.SeqSet `json:"uiDs"`
 }
 
 // ResponseType returns "VANISHED".
@@ -103,11 +103,11 @@ func (*Vanished) ResponseType() string { return "VANISHED" }
 // Unknown is an untagged response this package has no type for, kept raw.
 // It is never an error to receive one.
 type Unknown struct {
-	Num    uint32       // the leading number of "* n NAME ...", 0 if none
-	HasNum bool         // whether the response started with a number
-	Name   string       // the response name as sent, such as "NOOP" or "XFOO"
-	Fields []wire.Value // the values after the name, parsed generically
-	Text   string       // the rest of the line, when it did not parse as values
+	Num    uint32       `json:"num"`    // the leading number of "* n NAME ...", 0 if none
+	HasNum bool         `json:"hasNum"` // whether the response started with a number
+	Name   string       `json:"name"`   // the response name as sent, such as "NOOP" or "XFOO"
+	Fields []wire.Value `json:"fields"` // the values after the name, parsed generically
+	Text   string       `json:"text"`   // the rest of the line, when it did not parse as values
 }
 
 // ResponseType returns the name in upper case.

@@ -6,8 +6,8 @@ import (
 
 // Search is "* SEARCH n n n ..." (RFC 3501), with the MODSEQ of RFC 7162.
 type Search struct {
-	Nums   []uint32 // sequence numbers or UIDs, in the order sent
-	ModSeq uint64   `json:",omitempty"` // "(MODSEQ n)", 0 when absent
+	Nums   []uint32 `json:"nums"`             // sequence numbers or UIDs, in the order sent
+	ModSeq uint64   `json:"modSeq,omitempty"` // "(MODSEQ n)", 0 when absent
 }
 
 // ResponseType returns "SEARCH".
@@ -15,8 +15,8 @@ func (*Search) ResponseType() string { return "SEARCH" }
 
 // Sort is "* SORT n n n ..." (RFC 5256).
 type Sort struct {
-	Nums   []uint32
-	ModSeq uint64 `json:",omitempty"`
+	Nums   []uint32 `json:"nums"`
+	ModSeq uint64   `json:"modSeq,omitempty"`
 }
 
 // ResponseType returns "SORT".
@@ -92,15 +92,15 @@ func (r *Reader) readNumList(production string) ([]uint32, uint64, error) {
 // ESearch is "* ESEARCH" (RFC 4731, RFC 4466). Min, Max and Count are nil
 // when not returned.
 type ESearch struct {
-	Tag    string      `json:",omitempty"` // the search-correlator's tag
-	UID    bool        `json:",omitempty"` // results are UIDs
-	Min    *uint32     `json:",omitempty"`
-	Max    *uint32     `json:",omitempty"`
-	Count  *uint32     `json:",omitempty"`
-	All    wire.SeqSet `json:",omitempty"`
-	ModSeq uint64      `json:",omitempty"`
+	Tag    string      `json:"tag,omitempty"` // the search-correlator's tag
+	UID    bool        `json:"uid,omitempty"` // results are UIDs
+	Min    *uint32     `json:"min,omitempty"`
+	Max    *uint32     `json:"max,omitempty"`
+	Count  *uint32     `json:"count,omitempty"`
+	All    wire.SeqSet `json:"all,omitempty"`
+	ModSeq uint64      `json:"modSeq,omitempty"`
 	// Other keeps unknown search-return-data, raw.
-	Other []ExtItem `json:",omitempty"`
+	Other []ExtItem `json:"other,omitempty"`
 }
 
 // ResponseType returns "ESEARCH".
@@ -196,7 +196,7 @@ func (r *Reader) readESearch() (Response, error) {
 
 // Thread is "* THREAD ..." (RFC 5256): a forest of message threads.
 type Thread struct {
-	Threads []*ThreadNode
+	Threads []*ThreadNode `json:"threads"`
 }
 
 // ResponseType returns "THREAD".
@@ -205,8 +205,8 @@ func (*Thread) ResponseType() string { return "THREAD" }
 // A ThreadNode is one message in a thread and its replies. Num is 0 for a
 // node that only groups its children (a missing parent).
 type ThreadNode struct {
-	Num      uint32        `json:",omitempty"`
-	Children []*ThreadNode `json:",omitempty"`
+	Num      uint32        `json:"num,omitempty"`
+	Children []*ThreadNode `json:"children,omitempty"`
 }
 
 func (r *Reader) readThread() (Response, error) {

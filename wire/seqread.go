@@ -57,3 +57,16 @@ func (r *Reader) readSeqNumber(production string) (uint32, error) {
 	n, err := r.readNumber(production, 1<<32-1)
 	return uint32(n), err
 }
+
+// MarshalText formats s as in String, so that JSON shows "2,4:6,20:*".
+func (s SeqSet) MarshalText() ([]byte, error) { return appendSeqSet(nil, s), nil }
+
+// UnmarshalText parses text with ParseSeqSet.
+func (s *SeqSet) UnmarshalText(text []byte) error {
+	set, err := ParseSeqSet(string(text))
+	if err != nil {
+		return err
+	}
+	*s = set
+	return nil
+}

@@ -69,19 +69,23 @@ func (r *Reader) ReadToken() (Token, error) {
 	if err != nil {
 		return Token{}, err
 	}
-	t := Token{Offset: r.InputOffset()}
+	// One-byte tokens and words, the bulk of any stream, build their
+	// Token in place; the rest go through t.
+	off := r.InputOffset()
+	var k Kind
 	switch c {
 	case '(':
-		t.Kind = KindLParen
+		k = KindLParen
 	case ')':
-		t.Kind = KindRParen
+		k = KindRParen
 	case '[':
-		t.Kind = KindLBracket
+		k = KindLBracket
 	case ']':
-		t.Kind = KindRBracket
+		k = KindRBracket
 	case ' ':
-		t.Kind = KindSP
+		k = KindSP
 	case '\r', '\n':
+		t := Token{Offset: off}
 		if err := r.expectCRLF("CRLF"); err != nil {
 			return Token{}, err
 		}
@@ -92,15 +96,13 @@ func (r *Reader) ReadToken() (Token, error) {
 		if err != nil {
 			return Token{}, err
 		}
-		t.Kind, t.Bytes = KindQuoted, b
-		return t, nil
+		return Token{Kind: KindQuoted, Offset: off, Bytes: b}, nil
 	case '{':
 		info, err := r.readLiteralHeader("literal")
 		if err != nil {
 			return Token{}, err
 		}
-		t.Kind, t.Literal = KindLiteral, info
-		return t, nil
+		return Token{Kind: KindLiteral, Offset: off, Literal: info}, nil
 	case '~':
 		if r.w-r.r < 2 {
 			if err := r.fill(); err != nil && r.w-r.r < 2 {
@@ -114,33 +116,88 @@ func (r *Reader) ReadToken() (Token, error) {
 			if err != nil {
 				return Token{}, err
 			}
-			t.Kind, t.Literal = KindLiteral, info
-			return t, nil
+			return Token{Kind: KindLiteral, Offset: off, Literal: info}, nil
 		}
-		return r.wordToken(t)
+		return r.wordToken(off)
 	default:
 		if charClass[c]&classWord == 0 {
-			return Token{}, r.errorAt(t.Offset, "token", "token", nil)
+			return Token{}, r.errorAt(off, "token", "token", nil)
 		}
-		return r.wordToken(t)
+		return r.wordToken(off)
 	}
 	r.r++
-	return t, nil
+	return Token{Kind: k, Offset: off}, nil
 }
 
-func (r *Reader) wordToken(t Token) (Token, error) {
-	b, err := r.readRun(classWord, "atom", "atom", ErrAtomTooLong, r.lim.MaxAtom)
-	if err != nil {
-		return Token{}, err
-	}
-	t.Kind, t.Bytes = classifyWord(b)
-	if t.Kind == KindNumber {
-		t.Num, err = strconv.ParseUint(string(b), 10, 63)
-		if err != nil {
-			t.Kind = KindAtom
+// wordToken reads a word starting at offset off. A word that ends inside
+// the buffer, the common case, is scanned once: the same pass tells
+// whether it is all digits, and a number's value is computed without
+// strconv. A word that may go on past the buffer, or is too long, takes
+// the general path.
+func (r *Reader) wordToken(off int64) (Token, error) {
+	buf := r.buf[r.r:r.w]
+	all := uint8(classDigit)
+	n := 0
+	for n < len(buf) {
+		m := charClass[buf[n]]
+		if m&classWord == 0 {
+			break
 		}
+		all &= m
+		n++
 	}
-	return t, nil
+	if n == len(buf) || n > r.lim.MaxAtom {
+		b, err := r.readRun(classWord, "atom", "atom", ErrAtomTooLong, r.lim.MaxAtom)
+		if err != nil {
+			return Token{}, err
+		}
+		all = classDigit
+		for _, c := range b {
+			all &= charClass[c]
+		}
+		return wordKind(off, b, all != 0), nil
+	}
+	r.r += n
+	return wordKind(off, buf[:n], all != 0), nil
+}
+
+// wordKind classifies the word b; digits reports that b is all digits.
+func wordKind(off int64, b []byte, digits bool) Token {
+	t := Token{Kind: KindAtom, Offset: off, Bytes: b}
+	switch {
+	case digits:
+		// A number word too big for 63 bits stays an atom, with Num 0.
+		if v, ok := parseNumber63(b); ok {
+			t.Kind, t.Num = KindNumber, v
+		}
+	case len(b) == 1 && b[0] == '+':
+		t.Kind = KindPlus
+	case len(b) == 1 && b[0] == '*':
+		t.Kind = KindStar
+	case isNIL(b):
+		t.Kind = KindNIL
+	}
+	return t
+}
+
+// parseNumber63 returns the value of the digits b, and false when it does
+// not fit in 63 bits.
+func parseNumber63(b []byte) (uint64, bool) {
+	var v uint64
+	if len(b) <= 18 { // 10^18-1 < 2^63: no overflow possible
+		for _, c := range b {
+			v = v*10 + uint64(c-'0')
+		}
+		return v, true
+	}
+	for _, c := range b {
+		d := uint64(c - '0')
+		if v > (1<<63-1-d)/10 {
+			return 0, false
+		}
+		v = v*10 + d
+	}
+	return v, true
 }
 
 func classifyWord(b []byte) (Kind, []byte) {
@@ -166,9 +223,9 @@ func classifyWord(b []byte) (Kind, []byte) {
 // A Value is a parsed value tree: what the parser keeps for data it has no
 // type for, such as an unknown FETCH item or untagged response.
 type Value struct {
-	Kind Kind    // KindAtom, KindNumber, KindQuoted, KindLiteral, KindNIL or KindList
-	Text string  // the atom, number or string; a buffered literal's bytes
-	List []Value // the elements of a KindList
+	Kind Kind    `json:"kind"`           // KindAtom, KindNumber, KindQuoted, KindLiteral, KindNIL or KindList
+	Text string  `json:"text,omitempty"` // the atom, number or string; a buffered literal's bytes
+	List []Value `json:"list,omitempty"` // the elements of a KindList
 }
 
 // String formats v in IMAP syntax (literals as quoted strings when they are
@@ -232,9 +289,13 @@ func (r *Reader) readValue(production string, depth int) (Value, error) {
 				if c != ' ' {
 					return Value{}, r.errorAt(r.InputOffset(), production, "SP or ')'", nil)
 				}
-				r.skipSpaces()
-				if c, err := r.peek(); err == nil && c == ')' && !r.strict {
-					continue // SP before ')': QQ mail
+				if r.strict {
+					r.r++ // exactly one SP: a second one is then no value
+				} else {
+					r.skipSpaces()
+					if c, err := r.peek(); err == nil && c == ')' {
+						continue // SP before ')': QQ mail
+					}
 				}
 			}
 			if len(v.List) >= r.lim.MaxListElems {

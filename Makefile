@@ -1,0 +1,35 @@
+# Everyday targets. `make test` is what CI runs (through .ci/run).
+GO       ?= go
+FUZZTIME ?= 30s
+PKGS     := ./...
+
+.PHONY: all test fmt vet race fuzz bench build
+
+all: test
+
+build:
+	$(GO) build $(PKGS)
+
+# test: gofmt check, vet, and the race-enabled test suite.
+test: fmt vet race
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+race:
+	$(GO) test -race $(PKGS)
+
+# fuzz: run every fuzz target in fuzz/ for FUZZTIME each (default 30s).
+fuzz:
+	@set -e; for t in $$($(GO) test -list '^Fuzz' ./fuzz/ | grep '^Fuzz'); do \
+		echo "== $$t ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./fuzz/; \
+	done
+
+# bench: every benchmark, with MB/s and allocs/op.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)

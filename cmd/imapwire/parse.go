@@ -1,0 +1,433 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/imapwire/imapwire/parser"
+	"github.com/imapwire/imapwire/wire"
+)
+
+const previewLen = 48
+
+func runParse(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("parse", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print one JSON object per response")
+	quiet := fs.Bool("q", false, "print only a summary: responses, errors, bytes, MB/s")
+	strict := fs.Bool("strict", false, "accept only the RFC grammar, without leniencies")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: imapwire parse [-json] [-q] [-strict] [FILE|-]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 1 || (*asJSON && *quiet) {
+		fs.Usage()
+		return 2
+	}
+	in := stdin
+	name := "-"
+	if fs.NArg() == 1 && fs.Arg(0) != "-" {
+		name = fs.Arg(0)
+		f, err := os.Open(name)
+		if err != nil {
+			fmt.Fprintln(stderr, "imapwire:", err)
+			return 2
+		}
+		defer f.Close()
+		in = f
+	}
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	defer out.Flush()
+	p := &parseRun{out: out, json: *asJSON, quiet: *quiet}
+	if err := p.run(in, *strict); err != nil {
+		out.Flush()
+		fmt.Fprintf(stderr, "imapwire: %s: %v\n", name, err)
+		return 1
+	}
+	if p.errors > 0 {
+		return 1
+	}
+	return 0
+}
+
+type parseRun struct {
+	out       *bufio.Writer
+	json      bool
+	quiet     bool
+	responses int
+	errors    int
+	track     *tracker
+	n         int
+}
+
+func (p *parseRun) run(in io.Reader, strict bool) error {
+	br := bufio.NewReaderSize(in, 64<<10)
+	head, _ := br.Peek(3)
+	var src io.Reader = br
+	if isTranscript(head) {
+		src = newServerStream(br)
+	}
+	p.track = newTracker(src, !p.quiet)
+	r := parser.NewReader(p.track, &parser.Options{Strict: strict})
+	start := time.Now()
+	for {
+		resp, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var se *wire.SyntaxError
+			if errors.As(err, &se) {
+				p.errors++
+				p.printError(se)
+				continue
+			}
+			if err == io.ErrUnexpectedEOF {
+				p.errors++
+				p.printError(&wire.SyntaxError{Offset: p.track.off, Production: "response", Expected: "rest of response", Found: "end of input"})
+				break
+			}
+			return err
+		}
+		p.responses++
+		if err := p.print(resp); err != nil {
+			var se *wire.SyntaxError
+			if errors.As(err, &se) {
+				p.errors++
+				p.printError(se)
+				continue
+			}
+			if err == io.ErrUnexpectedEOF {
+				p.errors++
+				p.printError(&wire.SyntaxError{Offset: p.track.off, Production: "msg-att", Expected: "rest of response", Found: "end of input"})
+				break
+			}
+			return err
+		}
+	}
+	if p.quiet {
+		el := time.Since(start).Seconds()
+		mbps := 0.0
+		if el > 0 {
+			mbps = float64(p.track.off) / 1e6 / el
+		}
+		fmt.Fprintf(p.out, "%d responses, %d errors, %d bytes, %.1f MB/s\n", p.responses, p.errors, p.track.off, mbps)
+	}
+	return nil
+}
+
+// print writes one response; FETCH items are streamed.
+func (p *parseRun) print(resp parser.Response) error {
+	if f, ok := resp.(*parser.Fetch); ok {
+		return p.printFetch(f)
+	}
+	if p.quiet {
+		return nil
+	}
+	if p.json {
+		return p.writeJSON(resp, nil)
+	}
+	p.n++
+	kind, tag := kindOf(resp)
+	fmt.Fprintf(p.out, "#%d %s %s", p.n, kind, resp.ResponseType())
+	if tag != "" {
+		fmt.Fprintf(p.out, " tag=%s", tag)
+	}
+	p.out.WriteByte('\n')
+	writeTree(p.out, "  ", resp)
+	return nil
+}
+
+func kindOf(resp parser.Response) (kind, tag string) {
+	switch r := resp.(type) {
+	case *parser.StatusResponse:
+		return "status", r.Tag
+	case *parser.Continuation:
+		return "continue", ""
+	}
+	return "data", ""
+}
+
+// literalSummary describes a body section without dumping it.
+type literalSummary struct {
+	Name    string `json:"name"`
+	Size    int64  `json:"size"`
+	Nil     bool   `json:"nil,omitempty"`
+	Origin  *int64 `json:"origin,omitempty"`
+	SHA256  string `json:"sha256"`
+	Preview string `json:"preview"`
+}
+
+func summarize(it *parser.BodySectionItem) (*literalSummary, error) {
+	h := sha256.New()
+	var pre [previewLen]byte
+	n, err := io.ReadFull(it.Body, pre[:])
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return nil, err
+	}
+	h.Write(pre[:n])
+	m, err := io.Copy(h, it.Body)
+	if err != nil {
+		return nil, err
+	}
+	if int64(n)+m != it.Size {
+		return nil, io.ErrUnexpectedEOF
+	}
+	s := &literalSummary{Name: it.ItemName(), Size: it.Size, Nil: it.Nil, SHA256: hex.EncodeToString(h.Sum(nil)), Preview: string(pre[:n])}
+	if it.Origin >= 0 {
+		o := it.Origin
+		s.Origin = &o
+	}
+	return s, nil
+}
+
+type fetchItemJSON struct {
+	Name  string `json:"name"`
+	Value any    `json:"value"`
+}
+
+func (p *parseRun) printFetch(f *parser.Fetch) error {
+	var items []fetchItemJSON
+	if !p.quiet && !p.json {
+		p.n++
+		fmt.Fprintf(p.out, "#%d data FETCH seq=%d\n", p.n, f.SeqNum)
+	}
+	for {
+		item, err := f.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if p.quiet {
+			if it, ok := item.(*parser.BodySectionItem); ok {
+				if _, err := io.Copy(io.Discard, it.Body); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		var v any = item
+		if it, ok := item.(*parser.BodySectionItem); ok {
+			s, err := summarize(it)
+			if err != nil {
+				return err
+			}
+			v = s
+		}
+		if p.json {
+			items = append(items, fetchItemJSON{Name: item.ItemName(), Value: itemValue(v)})
+			continue
+		}
+		if s, ok := v.(*literalSummary); ok {
+			fmt.Fprintf(p.out, "  %s: %d bytes sha256=%s preview=%s\n", s.Name, s.Size, s.SHA256[:16], strconv.Quote(s.Preview))
+			continue
+		}
+		fmt.Fprintf(p.out, "  %s:", item.ItemName())
+		writeInline(p.out, "    ", itemValue(v))
+	}
+	if p.json {
+		return p.writeJSON(f, map[string]any{"seq": f.SeqNum, "items": items})
+	}
+	return nil
+}
+
+// itemValue unwraps the single field of a simple fetch item.
+func itemValue(v any) any {
+	switch it := v.(type) {
+	case *parser.UIDItem:
+		return it.UID
+	case *parser.FlagsItem:
+		return it.Flags
+	case *parser.InternalDateItem:
+		return it.Time
+	case *parser.SizeItem:
+		return it.Size
+	case *parser.EnvelopeItem:
+		return it.Envelope
+	case *parser.BodyStructureItem:
+		return it.Body
+	case *parser.ModSeqItem:
+		return it.ModSeq
+	case *parser.GmailMsgIDItem:
+		return it.ID
+	case *parser.GmailThrIDItem:
+		return it.ID
+	case *parser.GmailLabelsItem:
+		return it.Labels
+	case *parser.EmailIDItem:
+		return it.ID
+	case *parser.ThreadIDItem:
+		return it.ID
+	case *parser.BinarySizeItem:
+		return it.Size
+	case *parser.RawItem:
+		return it.Value
+	}
+	return v
+}
+
+// writeJSON writes {"kind":..., "tag":..., "type":..., fields...}.
+func (p *parseRun) writeJSON(resp parser.Response, fields map[string]any) error {
+	kind, tag := kindOf(resp)
+	obj := map[string]any{}
+	if fields == nil {
+		b, err := json.Marshal(resp)
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(b, &obj); err != nil {
+			return err
+		}
+	} else {
+		obj = fields
+	}
+	obj["kind"] = kind
+	obj["type"] = resp.ResponseType()
+	obj["tag"] = tag
+	b, err := json.Marshal(obj)
+	if err != nil {
+		return err
+	}
+	p.out.Write(b)
+	return p.out.WriteByte('\n')
+}
+
+func (p *parseRun) printError(se *wire.SyntaxError) {
+	line, col, text, caret := p.track.position(se.Offset)
+	if p.json {
+		b, _ := json.Marshal(map[string]any{
+			"kind": "error", "offset": se.Offset, "line": line, "column": col, "message": se.Error(),
+			"production": se.Production,
+		})
+		p.out.Write(b)
+		p.out.WriteByte('\n')
+		return
+	}
+	if p.quiet {
+		return
+	}
+	p.n++
+	fmt.Fprintf(p.out, "#%d error at offset %d (line %d, column %d): %v\n", p.n, se.Offset, line, col, se)
+	if text != "" {
+		fmt.Fprintf(p.out, "  %s\n  %s^\n", text, strings.Repeat(" ", caret))
+	}
+}
+
+// A tracker counts lines in the stream it passes on and keeps its most
+// recent bytes, so an error offset can be shown as line, column and the
+// text of the line.
+type tracker struct {
+	r         io.Reader
+	off       int64
+	keep      bool    // keep line starts and tail (not in -q mode)
+	lines     []int64 // start offsets of recent lines
+	firstLine int     // line number of lines[0]
+	tail      []byte
+	tailStart int64
+}
+
+const (
+	maxLines = 1 << 16
+	maxTail  = 1 << 20
+)
+
+func newTracker(r io.Reader, keep bool) *tracker {
+	return &tracker{r: r, keep: keep, lines: []int64{0}, firstLine: 1}
+}
+
+func (t *tracker) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if t.keep && n > 0 {
+		b := p[:n]
+		for i := 0; ; {
+			j := bytes.IndexByte(b[i:], '\n')
+			if j < 0 {
+				break
+			}
+			i += j + 1
+			t.lines = append(t.lines, t.off+int64(i))
+		}
+		if len(t.lines) > maxLines {
+			drop := len(t.lines) - maxLines/2
+			t.firstLine += drop
+			t.lines = append(t.lines[:0], t.lines[drop:]...)
+		}
+		t.tail = append(t.tail, b...)
+		if len(t.tail) > maxTail {
+			drop := len(t.tail) - maxTail/2
+			t.tailStart += int64(drop)
+			t.tail = append(t.tail[:0], t.tail[drop:]...)
+		}
+	}
+	t.off += int64(n)
+	return n, err
+}
+
+// position returns the 1-based line and column of off, the line's text
+// (escaped, cut to a window around the column) and the caret's column in
+// that text. line is 0 when off is too old to be known.
+func (t *tracker) position(off int64) (line, col int, text string, caret int) {
+	i := len(t.lines) - 1
+	for i >= 0 && t.lines[i] > off {
+		i--
+	}
+	if i < 0 {
+		return 0, 0, "", 0
+	}
+	start := t.lines[i]
+	line, col = t.firstLine+i, int(off-start)+1
+	if start < t.tailStart {
+		return line, col, "", 0
+	}
+	b := t.tail[start-t.tailStart:]
+	if j := bytes.IndexByte(b, '\n'); j >= 0 {
+		b = b[:j+1]
+	}
+	rel := int(off - start)
+	from := 0
+	if rel > 60 {
+		from = rel - 60
+	}
+	to := min(len(b), rel+60)
+	var sb strings.Builder
+	for k := from; k < to; k++ {
+		if k == rel {
+			caret = sb.Len()
+		}
+		sb.WriteString(escapeByte(b[k]))
+	}
+	if rel >= to {
+		caret = sb.Len()
+	}
+	return line, col, sb.String(), caret
+}
+
+func escapeByte(c byte) string {
+	switch {
+	case c == '\r':
+		return `\r`
+	case c == '\n':
+		return `\n`
+	case c == '\t':
+		return `\t`
+	case c < 0x20 || c == 0x7f || c >= 0x80:
+		return fmt.Sprintf(`\x%02x`, c)
+	}
+	return string(rune(c))
+}
