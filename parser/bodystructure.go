@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/imapwire/imapwire/wire"
@@ -17,8 +18,8 @@ type BodyStructure struct {
 	Subtype string `json:"subtype"` // media subtype, such as "plain"
 
 	// Params holds body-fld-param (for a multipart, the extension
-	// parameters), keyed by the lower-cased attribute name.
-	Params map[string]string `json:"params,omitempty"`
+	// parameters), in the order sent.
+	Params Params `json:"params,omitempty"`
 
 	// Single-part body fields.
 	ID          string `json:"id,omitempty"`
@@ -47,10 +48,46 @@ type BodyStructure struct {
 	Extensions []wire.Value `json:"extensions,omitempty"`
 }
 
+// A Param is one MIME parameter (attribute and value) as sent.
+type Param struct {
+	Name  string
+	Value string
+}
+
+// Params is a MIME parameter list (body-fld-param), in the order sent.
+// Its JSON form is an object.
+type Params []Param
+
+// Get returns the value of the parameter called name, compared without
+// regard to case, or "" when there is none.
+func (p Params) Get(name string) string {
+	for _, x := range p {
+		if strings.EqualFold(x.Name, name) {
+			return x.Value
+		}
+	}
+	return ""
+}
+
+// MarshalJSON encodes p as an object whose keys are the lower-cased
+// parameter names, in the order sent.
+func (p Params) MarshalJSON() ([]byte, error) {
+	b := []byte{'{'}
+	for i, x := range p {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		k, _ := json.Marshal(strings.ToLower(x.Name))
+		v, _ := json.Marshal(x.Value)
+		b = append(append(append(b, k...), ':'), v...)
+	}
+	return append(b, '}'), nil
+}
+
 // A Disposition is a Content-Disposition: its type and parameters.
 type Disposition struct {
-	Type   string            `json:"type"`
-	Params map[string]string `json:"params,omitempty"`
+	Type   string `json:"type"`
+	Params Params `json:"params,omitempty"`
 }
 
 // MediaType returns "type/subtype" in lower case.
@@ -151,7 +188,8 @@ func (r *Reader) skipSP() {
 
 func (r *Reader) readMultipart(depth int) (*BodyStructure, error) {
 	w := r.w
-	b := &BodyStructure{Type: "multipart"}
+	b := new(BodyStructure)
+	b.Type = "multipart"
 	max := w.Limits().MaxListElems
 	for {
 		c, err := w.Peek()
@@ -188,19 +226,19 @@ func (r *Reader) readMultipart(depth int) (*BodyStructure, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.Subtype = intern(sub)
+	b.Subtype = r.str(sub)
 	return b, r.readExtMultipart(b)
 }
 
 // readOnePart reads body-type-1part after the "(".
 func (r *Reader) readOnePart(depth int) (*BodyStructure, error) {
 	w := r.w
-	b := &BodyStructure{}
+	b := new(BodyStructure)
 	t, err := w.ReadString("media-type")
 	if err != nil {
 		return nil, err
 	}
-	b.Type = intern(t)
+	b.Type = r.str(t)
 	c, err := w.Peek()
 	if err != nil {
 		return nil, unexpected(err)
@@ -216,7 +254,7 @@ func (r *Reader) readOnePart(depth int) (*BodyStructure, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.Subtype = intern(sub)
+	b.Subtype = r.str(sub)
 	if err := w.ExpectSP("body-type-1part"); err != nil {
 		return nil, err
 	}
@@ -245,7 +283,7 @@ func (r *Reader) readOnePart(depth int) (*BodyStructure, error) {
 		if err != nil {
 			return nil, err
 		}
-		b.Encoding = intern(enc)
+		b.Encoding = r.str(enc)
 	} else if b.Encoding, err = r.nstring("body-fld-enc"); err != nil {
 		// Some servers send NIL for the encoding.
 		return nil, err
@@ -331,12 +369,12 @@ func (r *Reader) moreFields() (bool, error) {
 
 func (r *Reader) nstring(production string) (string, error) {
 	b, _, err := r.w.ReadNString(production)
-	return intern(b), err
+	return r.str(b), err
 }
 
 // readParams reads body-fld-param = "(" string SP string *(SP string SP
 // string) ")" / nil. Leniently "()" is an empty list.
-func (r *Reader) readParams(production string) (map[string]string, error) {
+func (r *Reader) readParams(production string) (Params, error) {
 	w := r.w
 	c, err := w.Peek()
 	if err != nil {
@@ -345,24 +383,28 @@ func (r *Reader) readParams(production string) (map[string]string, error) {
 	if c != '(' {
 		return nil, w.ReadNIL(production)
 	}
-	params := map[string]string{}
-	var key string
+	if _, err := r.listOpen(production, 0); err != nil {
+		return nil, err
+	}
+	params := r.paramScratch[:0]
 	n := 0
-	err = r.readParenList(production, 0, func() error {
+	for ; ; n++ {
+		more, err := r.listNext(production, 0, n)
+		if err != nil {
+			return nil, err
+		}
+		if !more {
+			break
+		}
 		b, err := w.ReadString(production)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if n%2 == 0 {
-			key = strings.ToLower(intern(b))
+			params = append(params, Param{Name: r.str(b)})
 		} else {
-			params[key] = intern(b)
+			params[len(params)-1].Value = r.str(b)
 		}
-		n++
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	if n%2 == 1 {
 		return nil, w.ErrorAt(production, "parameter value")
@@ -370,7 +412,8 @@ func (r *Reader) readParams(production string) (map[string]string, error) {
 	if n == 0 && r.strict {
 		return nil, w.ErrorAt(production, "parameter")
 	}
-	return params, nil
+	r.paramScratch = params
+	return r.keepParams(params), nil
 }
 
 // readExt1Part reads [SP body-ext-1part]:
@@ -448,7 +491,7 @@ func (r *Reader) readDisposition() (*Disposition, error) {
 		if !r.strict && c == '"' {
 			// Some servers send the disposition type alone as a string.
 			t, err := w.ReadString("body-fld-dsp")
-			return &Disposition{Type: intern(t)}, err
+			return &Disposition{Type: r.str(t)}, err
 		}
 		return nil, w.ReadNIL("body-fld-dsp")
 	}
@@ -458,7 +501,7 @@ func (r *Reader) readDisposition() (*Disposition, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.Type = intern(t)
+	d.Type = r.str(t)
 	if err := w.ExpectSP("body-fld-dsp"); err != nil {
 		return nil, err
 	}
@@ -482,7 +525,7 @@ func (r *Reader) readLanguage() ([]string, error) {
 		var langs []string
 		err := r.readParenList("body-fld-lang", 0, func() error {
 			s, err := w.ReadString("body-fld-lang")
-			langs = append(langs, intern(s))
+			langs = append(langs, r.str(s))
 			return err
 		})
 		return langs, err
@@ -491,5 +534,5 @@ func (r *Reader) readLanguage() ([]string, error) {
 	if err != nil || isNil {
 		return nil, err
 	}
-	return []string{intern(s)}, nil
+	return []string{r.str(s)}, nil
 }

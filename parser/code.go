@@ -108,7 +108,7 @@ func (r *Reader) readRespText(s *StatusResponse) error {
 	if len(text) == 0 && r.strict {
 		return w.ErrorAt("text", "TEXT-CHAR")
 	}
-	s.Text = string(text)
+	s.Text = r.str(text)
 	return nil
 }
 
@@ -120,7 +120,7 @@ func (r *Reader) readCode() (*Code, error) {
 	if err != nil {
 		return nil, err
 	}
-	code := &Code{Name: intern(upperBytes(name))}
+	code := &Code{Name: r.intern(upperBytes(name))}
 	c, err := w.Peek()
 	if err != nil {
 		return nil, unexpected(err)

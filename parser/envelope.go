@@ -76,7 +76,7 @@ func (r *Reader) readEnvelope() (*Envelope, error) {
 		var b []byte
 		b, _, err = w.ReadNString(prod)
 		if err == nil {
-			*dst = string(b)
+			*dst = r.str(b)
 			if !last {
 				err = w.ExpectSP("envelope")
 			}
@@ -130,48 +130,53 @@ func (r *Reader) readAddressList(production string) ([]Address, error) {
 		}
 		return nil, nil
 	}
-	var list []Address
-	err = r.readParenList(production, listAdjacent, func() error {
-		a, err := r.readAddress()
-		if err != nil {
-			return err
-		}
-		list = append(list, a)
-		return nil
-	})
-	if err != nil {
+	if _, err := r.listOpen(production, listAdjacent); err != nil {
 		return nil, err
 	}
+	list := r.addrScratch[:0]
+	for n := 0; ; n++ {
+		more, err := r.listNext(production, listAdjacent, n)
+		if err != nil {
+			return nil, err
+		}
+		if !more {
+			break
+		}
+		list = append(list, Address{})
+		if err := r.readAddress(&list[len(list)-1]); err != nil {
+			return nil, err
+		}
+	}
+	r.addrScratch = list
 	if len(list) == 0 && r.strict {
 		return nil, &wire.SyntaxError{Offset: w.InputOffset() - 1, Production: production, Expected: "address", Found: `")"`}
 	}
-	return list, nil
+	return r.keepAddrs(list), nil
 }
 
-func (r *Reader) readAddress() (Address, error) {
+func (r *Reader) readAddress(a *Address) error {
 	w := r.w
-	var a Address
 	if err := w.Expect('(', "address"); err != nil {
-		return a, err
+		return err
 	}
 	fields := [4]*string{&a.Name, &a.ADL, &a.Mailbox, &a.Host}
 	prods := [4]string{"addr-name", "addr-adl", "addr-mailbox", "addr-host"}
 	for i, f := range fields {
 		if i > 0 {
 			if err := w.ExpectSP("address"); err != nil {
-				return a, err
+				return err
 			}
 		}
 		b, _, err := w.ReadNString(prods[i])
 		if err != nil {
-			return a, err
+			return err
 		}
-		*f = string(b)
+		*f = r.str(b)
 	}
 	if !r.strict {
 		if c, err := w.Peek(); err == nil && c == ' ' {
 			w.ExpectSP("address")
 		}
 	}
-	return a, w.Expect(')', "address")
+	return w.Expect(')', "address")
 }

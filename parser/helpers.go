@@ -10,48 +10,70 @@ const (
 	listAdjacent             // elements are parenthesized lists with no SP between them
 )
 
-// readParenList reads "(" [elem *(SP elem)] ")", calling elem for each
-// element. In lenient mode "( a b )" (spaces after "(" and before ")",
-// as QQ mail sends) is accepted. opts is a set of list* bits.
-func (r *Reader) readParenList(production string, opts int, elem func() error) error {
+// listOpen starts a parenthesized list: it consumes "(" and reports false,
+// or consumes NIL (when opts has listNilOK) and reports isNil. Elements are
+// then visited with listNext.
+func (r *Reader) listOpen(production string, opts int) (isNil bool, err error) {
 	w := r.w
 	c, err := w.Peek()
 	if err != nil {
-		return unexpected(err)
+		return false, unexpected(err)
 	}
 	if c != '(' {
 		if opts&listNilOK != 0 {
 			if isNil, err := w.PeekNIL(); err != nil {
-				return err
+				return false, err
 			} else if isNil {
-				return w.ReadNIL(production)
+				return true, w.ReadNIL(production)
 			}
 		}
-		return w.ErrorAt(production, `"("`)
+		return false, w.ErrorAt(production, `"("`)
 	}
 	w.ReadByte()
-	max := w.Limits().MaxListElems
+	return false, nil
+}
+
+// listNext prepares element n (counting from 0) of a list opened with
+// listOpen: it consumes the SP before it, or the closing ")" and then
+// reports false. In lenient mode "( a b )" (spaces after "(" and before
+// ")", as QQ mail sends) is accepted.
+func (r *Reader) listNext(production string, opts int, n int) (bool, error) {
+	w := r.w
+	c, err := w.Peek()
+	if err != nil {
+		return false, unexpected(err)
+	}
+	if c == ')' {
+		w.ReadByte()
+		return false, nil
+	}
+	if (n > 0 && !(opts&listAdjacent != 0 && c == '(')) || (c == ' ' && !r.strict) {
+		if err := w.ExpectSP(production); err != nil {
+			return false, err
+		}
+		if !r.strict {
+			if c, err := w.Peek(); err == nil && c == ')' {
+				w.ReadByte()
+				return false, nil
+			}
+		}
+	}
+	if n >= w.Limits().MaxListElems {
+		return false, &wire.SyntaxError{Offset: w.InputOffset(), Production: production, Expected: "fewer list elements", Err: wire.ErrListTooLong}
+	}
+	return true, nil
+}
+
+// readParenList reads "(" [elem *(SP elem)] ")", calling elem for each
+// element; opts is a set of list* bits.
+func (r *Reader) readParenList(production string, opts int, elem func() error) error {
+	if isNil, err := r.listOpen(production, opts); err != nil || isNil {
+		return err
+	}
 	for n := 0; ; n++ {
-		c, err := w.Peek()
-		if err != nil {
-			return unexpected(err)
-		}
-		if c == ')' {
-			w.ReadByte()
-			return nil
-		}
-		if (n > 0 && !(opts&listAdjacent != 0 && c == '(')) || (c == ' ' && !r.strict) {
-			if err := w.ExpectSP(production); err != nil {
-				return err
-			}
-			if !r.strict {
-				if c, err := w.Peek(); err == nil && c == ')' {
-					continue
-				}
-			}
-		}
-		if n >= max {
-			return &wire.SyntaxError{Offset: w.InputOffset(), Production: production, Expected: "fewer list elements", Err: wire.ErrListTooLong}
+		more, err := r.listNext(production, opts, n)
+		if err != nil || !more {
+			return err
 		}
 		if err := elem(); err != nil {
 			return err
@@ -62,16 +84,21 @@ func (r *Reader) readParenList(production string, opts int, elem func() error) e
 // readFlagList reads "(" [flag *(SP flag)] ")". Flags are atoms, "\" atom,
 // or "\*"; in lenient mode any word.
 func (r *Reader) readFlagList(production string) ([]string, error) {
-	flags := []string{}
-	err := r.readParenList(production, 0, func() error {
+	if _, err := r.listOpen(production, 0); err != nil {
+		return nil, err
+	}
+	flags := make([]string, 0, 4)
+	for n := 0; ; n++ {
+		more, err := r.listNext(production, 0, n)
+		if err != nil || !more {
+			return flags, err
+		}
 		f, err := r.readFlag(production)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		flags = append(flags, f)
-		return nil
-	})
-	return flags, err
+	}
 }
 
 func (r *Reader) readFlag(production string) (string, error) {
@@ -95,13 +122,13 @@ func (r *Reader) readFlag(production string) (string, error) {
 			if err != nil {
 				return "", err
 			}
-			return intern(append([]byte{'\\'}, a...)), nil
+			return r.intern(append([]byte{'\\'}, a...)), nil
 		}
 		a, err := w.ReadAtom(production)
-		return intern(a), err
+		return r.intern(a), err
 	}
 	a, err := w.ReadWord(production)
-	return intern(a), err
+	return r.intern(a), err
 }
 
 // Mailbox is a mailbox name as received: Name is decoded from modified
@@ -125,7 +152,7 @@ func (r *Reader) readMailbox(production string) (Mailbox, error) {
 	if err != nil {
 		return Mailbox{}, err
 	}
-	raw := intern(b)
+	raw := r.intern(b)
 	return r.decodeMailbox(raw, off, production)
 }
 

@@ -36,12 +36,3 @@ var common = func() map[string]string {
 	}
 	return m
 }()
-
-// intern returns b as a string, shared with earlier calls when b is one of
-// the common strings.
-func intern(b []byte) string {
-	if s, ok := common[string(b)]; ok {
-		return s
-	}
-	return string(b)
-}

@@ -51,7 +51,7 @@ func (r *Reader) readList(cmd string) (Response, error) {
 		if len(d) != 1 && r.strict {
 			return nil, w.ErrorAt("mailbox-list", "one-character delimiter")
 		}
-		l.Delim = intern(d)
+		l.Delim = r.intern(d)
 	}
 	if err := w.ExpectSP("mailbox-list"); err != nil {
 		return nil, err

@@ -43,7 +43,7 @@ func (r *Reader) readNamespace() (Response, error) {
 				case 1:
 					b, isNil, err := w.ReadNString("namespace-descr")
 					if !isNil {
-						d.Delim = string(b)
+						d.Delim = r.intern(b)
 					}
 					return err
 				}
@@ -112,7 +112,7 @@ func (r *Reader) readQuota() (Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	q.Root = string(root)
+	q.Root = r.str(root)
 	if err := w.ExpectSP("quota-response"); err != nil {
 		return nil, err
 	}
@@ -169,7 +169,7 @@ func (r *Reader) readQuotaRoot() (Response, error) {
 		if err != nil {
 			return nil, err
 		}
-		q.Roots = append(q.Roots, string(root))
+		q.Roots = append(q.Roots, r.str(root))
 	}
 }
 
@@ -201,7 +201,7 @@ func (r *Reader) readID() (Response, error) {
 			if err != nil {
 				return err
 			}
-			key = string(k)
+			key = r.str(k)
 		} else {
 			v, isNil, err := w.ReadNString("id-params-list")
 			if err != nil {
@@ -210,7 +210,7 @@ func (r *Reader) readID() (Response, error) {
 			if isNil {
 				id.NilKeys = append(id.NilKeys, key)
 			} else {
-				id.Params[key] = string(v)
+				id.Params[key] = r.str(v)
 			}
 		}
 		n++

@@ -31,6 +31,13 @@ type Reader struct {
 	fetch     *Fetch // the FETCH response being streamed, if any
 	needSkip  bool   // the previous response failed midway
 	respStart int64  // offset of the current response's first byte
+	arena     strArena
+
+	// Slabs and scratch space for FETCH structures (see arena.go).
+	addrSlab     []Address
+	paramSlab    Params
+	addrScratch  []Address
+	paramScratch Params
 }
 
 // NewReader returns a Reader reading from rd. opts may be nil.
@@ -135,7 +142,7 @@ func (r *Reader) readResponse() (Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &StatusResponse{Tag: string(tag)}
+	s := &StatusResponse{Tag: r.str(tag)}
 	if err := w.ExpectSP("response-tagged"); err != nil {
 		return nil, err
 	}
@@ -203,7 +210,7 @@ func (r *Reader) readContinuation() (Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	cont.Text = string(text)
+	cont.Text = r.str(text)
 	return cont, w.ExpectCRLF("continue-req")
 }
 
@@ -401,7 +408,7 @@ func (r *Reader) readAtomsToEOL(production string, need1 bool) ([]string, error)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, intern(a))
+		out = append(out, r.intern(a))
 	}
 }
 
@@ -412,4 +419,11 @@ func (r *Reader) readAtomish(production string) ([]byte, error) {
 		return r.w.ReadAtom(production)
 	}
 	return r.w.ReadWord(production)
+}
+
+// Reset discards the Reader's state and reads from rd from now on, keeping
+// its options and buffer.
+func (r *Reader) Reset(rd io.Reader) {
+	r.w.Reset(rd)
+	r.fetch, r.needSkip, r.respStart = nil, false, 0
 }
