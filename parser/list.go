@@ -147,11 +147,20 @@ func (r *Reader) readStatus() (Response, error) {
 		if err := w.ExpectSP("status-att-val"); err != nil {
 			return err
 		}
+		off := w.InputOffset()
 		v, err := w.ReadNumber64("status-att-val")
 		if err != nil {
 			return err
 		}
 		n32 := func() *uint32 { x := uint32(v); return &x }
+		switch name {
+		case "MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "DELETED":
+			// These are 32-bit numbers (RFC 3501 number, nz-number): a
+			// larger value is an overflow, not a value to truncate.
+			if v > 1<<32-1 {
+				return &wire.SyntaxError{Offset: off, Production: "status-att-val", Expected: "number", Err: wire.ErrNumberOverflow}
+			}
+		}
 		switch name {
 		case "MESSAGES":
 			s.Messages = n32()

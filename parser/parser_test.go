@@ -1,0 +1,833 @@
+package parser
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/imapwire/imapwire/wire"
+)
+
+// cmpOpts compare responses: times by their text (so that the zone
+// counts), empty and nil slices and maps alike (tests that care about the
+// difference check it separately), and the streaming Body never.
+var cmpOpts = []cmp.Option{
+	cmp.Transformer("time", func(t time.Time) string { return t.Format(time.RFC3339Nano) }),
+	cmpopts.EquateEmpty(),
+	cmpopts.IgnoreFields(BodySectionItem{}, "Body"),
+	cmpopts.IgnoreUnexported(Fetch{}),
+}
+
+// A respCase is one input of the response table: the bytes (CRLF is
+// appended), the expected lenient parse, and whether strict mode must
+// reject it.
+type respCase struct {
+	name   string
+	in     string
+	want   Response
+	strict bool // strict mode rejects the input with a *wire.SyntaxError
+}
+
+func u32(n uint32) *uint32 { return &n }
+func u64(n uint64) *uint64 { return &n }
+
+func code(name, args string) *Code { return &Code{Name: name, Args: args} }
+
+func seqSet(s string) wire.SeqSet {
+	set, err := wire.ParseSeqSet(s)
+	if err != nil {
+		panic(err)
+	}
+	return set
+}
+
+func atom(s string) wire.Value   { return wire.Value{Kind: wire.KindAtom, Text: s} }
+func num(s string) wire.Value    { return wire.Value{Kind: wire.KindNumber, Text: s} }
+func quoted(s string) wire.Value { return wire.Value{Kind: wire.KindQuoted, Text: s} }
+func list(v ...wire.Value) wire.Value {
+	return wire.Value{Kind: wire.KindList, List: append([]wire.Value{}, v...)}
+}
+
+var nilValue = wire.Value{Kind: wire.KindNIL, Text: "NIL"}
+
+// statusCases cover StatusResponse and every response code.
+var statusCases = []respCase{
+	{name: "untagged OK", in: "* OK IMAP4rev1 server ready",
+		want: &StatusResponse{Type: OK, Text: "IMAP4rev1 server ready"}},
+	{name: "tagged NO", in: "A1 NO COPY failed: disk is full",
+		want: &StatusResponse{Tag: "A1", Type: NO, Text: "COPY failed: disk is full"}},
+	{name: "tagged BAD", in: `A044 BAD No such command as "BLURDYBLOOP"`,
+		want: &StatusResponse{Tag: "A044", Type: BAD, Text: `No such command as "BLURDYBLOOP"`}},
+	{name: "lower case condition", in: "a1 ok done",
+		want: &StatusResponse{Tag: "a1", Type: OK, Text: "done"}},
+	{name: "PREAUTH", in: "* PREAUTH IMAP4rev1 server logged in as Smith",
+		want: &StatusResponse{Type: PREAUTH, Text: "IMAP4rev1 server logged in as Smith"}},
+	{name: "BYE", in: "* BYE Autologout; idle for too long",
+		want: &StatusResponse{Type: BYE, Text: "Autologout; idle for too long"}},
+	{name: "tag with ]", in: "a]1 OK x",
+		want: &StatusResponse{Tag: "a]1", Type: OK, Text: "x"}},
+	{name: "text starting with [ that is a code", in: "* OK [ALERT] System shutdown in 10 minutes",
+		want: &StatusResponse{Type: OK, Code: code("ALERT", ""), Text: "System shutdown in 10 minutes"}},
+	{name: "BADCHARSET", in: "A2 NO [BADCHARSET] charset not supported",
+		want: &StatusResponse{Tag: "A2", Type: NO, Code: code("BADCHARSET", ""), Text: "charset not supported"}},
+	{name: "BADCHARSET with list", in: `A2 NO [BADCHARSET (UTF-8 "US-ASCII")] use these`,
+		want: &StatusResponse{Tag: "A2", Type: NO, Code: &Code{Name: "BADCHARSET", Args: `(UTF-8 "US-ASCII")`, List: []string{"UTF-8", "US-ASCII"}}, Text: "use these"}},
+	{name: "CAPABILITY code", in: "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] Dovecot ready.",
+		want: &StatusResponse{Type: OK, Code: &Code{Name: "CAPABILITY", Args: "IMAP4rev1 SASL-IR AUTH=PLAIN", List: []string{"IMAP4rev1", "SASL-IR", "AUTH=PLAIN"}}, Text: "Dovecot ready."}},
+	{name: "PARSE", in: "* BAD [PARSE] Bad header in message 7",
+		want: &StatusResponse{Type: BAD, Code: code("PARSE", ""), Text: "Bad header in message 7"}},
+	{name: "PERMANENTFLAGS", in: `* OK [PERMANENTFLAGS (\Deleted \Seen \*)] Limited`,
+		want: &StatusResponse{Type: OK, Code: &Code{Name: "PERMANENTFLAGS", Args: `(\Deleted \Seen \*)`, List: []string{`\Deleted`, `\Seen`, `\*`}}, Text: "Limited"}},
+	{name: "PERMANENTFLAGS empty", in: "* OK [PERMANENTFLAGS ()] No permanent flags permitted",
+		want: &StatusResponse{Type: OK, Code: &Code{Name: "PERMANENTFLAGS", Args: "()", List: []string{}}, Text: "No permanent flags permitted"}},
+	{name: "READ-ONLY", in: "A932 OK [READ-ONLY] EXAMINE completed",
+		want: &StatusResponse{Tag: "A932", Type: OK, Code: code("READ-ONLY", ""), Text: "EXAMINE completed"}},
+	{name: "READ-WRITE", in: "A142 OK [READ-WRITE] SELECT completed",
+		want: &StatusResponse{Tag: "A142", Type: OK, Code: code("READ-WRITE", ""), Text: "SELECT completed"}},
+	{name: "TRYCREATE", in: "A003 NO [TRYCREATE] No such mailbox",
+		want: &StatusResponse{Tag: "A003", Type: NO, Code: code("TRYCREATE", ""), Text: "No such mailbox"}},
+	{name: "UIDNEXT", in: "* OK [UIDNEXT 4392] Predicted next UID",
+		want: &StatusResponse{Type: OK, Code: &Code{Name: "UIDNEXT", Args: "4392", Number: 4392}, Text: "Predicted next UID"}},
+	{name: "UIDVALIDITY max", in: "* OK [UIDVALIDITY 4294967295] UIDs valid",
+		want: &StatusResponse{Type: OK, Code: &Code{Name: "UIDVALIDITY", Args: "4294967295", Number: 4294967295}, Text: "UIDs valid"}},
+	{name: "UNSEEN", in: "* OK [UNSEEN 12] Message 12 is first unseen",
+		want: &StatusResponse{Type: OK, Code: &Code{Name: "UNSEEN", Args: "12", Number: 12}, Text: "Message 12 is first unseen"}},
+	{name: "code name in lower case", in: "* OK [uidnext 5] x",
+		want: &StatusResponse{Type: OK, Code: &Code{Name: "UIDNEXT", Args: "5", Number: 5}, Text: "x"}},
+	{name: "APPENDUID", in: "A003 OK [APPENDUID 38505 3955] APPEND completed",
+		want: &StatusResponse{Tag: "A003", Type: OK, Code: &Code{Name: "APPENDUID", Args: "38505 3955", Number: 38505, Set: seqSet("3955")}, Text: "APPEND completed"}},
+	{name: "APPENDUID uid-set", in: "A003 OK [APPENDUID 38505 3955:3957,3960] MULTIAPPEND completed",
+		want: &StatusResponse{Tag: "A003", Type: OK, Code: &Code{Name: "APPENDUID", Args: "38505 3955:3957,3960", Number: 38505, Set: seqSet("3955:3957,3960")}, Text: "MULTIAPPEND completed"}},
+	{name: "COPYUID", in: "A004 OK [COPYUID 38505 304,319:320 3956:3958] Done",
+		want: &StatusResponse{Tag: "A004", Type: OK, Code: &Code{Name: "COPYUID", Args: "38505 304,319:320 3956:3958", Number: 38505,
+			Set: seqSet("304,319:320"), Dest: seqSet("3956:3958")}, Text: "Done"}},
+	{name: "UIDNOTSTICKY", in: "A003 OK [UIDNOTSTICKY] Non-persistent UIDs",
+		want: &StatusResponse{Tag: "A003", Type: OK, Code: code("UIDNOTSTICKY", ""), Text: "Non-persistent UIDs"}},
+	{name: "HIGHESTMODSEQ", in: "* OK [HIGHESTMODSEQ 715194045007] Highest",
+		want: &StatusResponse{Type: OK, Code: &Code{Name: "HIGHESTMODSEQ", Args: "715194045007", ModSeq: 715194045007}, Text: "Highest"}},
+	{name: "HIGHESTMODSEQ 63 bits", in: "* OK [HIGHESTMODSEQ 9223372036854775807] max",
+		want: &StatusResponse{Type: OK, Code: &Code{Name: "HIGHESTMODSEQ", Args: "9223372036854775807", ModSeq: 1<<63 - 1}, Text: "max"}},
+	{name: "NOMODSEQ", in: "* OK [NOMODSEQ] Sorry, this mailbox format doesn't support modsequences",
+		want: &StatusResponse{Type: OK, Code: code("NOMODSEQ", ""), Text: "Sorry, this mailbox format doesn't support modsequences"}},
+	{name: "MODIFIED", in: "d105 OK [MODIFIED 7,9] Conditional STORE failed",
+		want: &StatusResponse{Tag: "d105", Type: OK, Code: &Code{Name: "MODIFIED", Args: "7,9", Set: seqSet("7,9")}, Text: "Conditional STORE failed"}},
+	{name: "CLOSED", in: "* OK [CLOSED] Previous mailbox closed",
+		want: &StatusResponse{Type: OK, Code: code("CLOSED", ""), Text: "Previous mailbox closed"}},
+	{name: "unknown code with raw args", in: `* OK [XFOO bar (baz "q]x") [y]] text`,
+		want: &StatusResponse{Type: OK, Code: code("XFOO", `bar (baz "q]x") [y]`), Text: "text"}},
+	{name: "unknown code without args", in: "* NO [XYZZY] nothing happens",
+		want: &StatusResponse{Type: NO, Code: code("XYZZY", ""), Text: "nothing happens"}},
+	{name: "known code with unparsable args is kept raw", in: "* OK [UIDNEXT abc] x",
+		want: &StatusResponse{Type: OK, Code: code("UIDNEXT", "abc"), Text: "x"}, strict: true},
+	{name: "8-bit text", in: "* OK caf\xc3\xa9",
+		want: &StatusResponse{Type: OK, Text: "caf\xc3\xa9"}, strict: true},
+}
+
+// rfc5530Codes are the response codes of RFC 5530.
+var rfc5530Codes = []string{
+	CodeUnavailable, CodeAuthenticationFailed, CodeAuthorizationFailed, CodeExpired,
+	CodePrivacyRequired, CodeContactAdmin, CodeNoPerm, CodeInUse, CodeExpungeIssued,
+	CodeCorruption, CodeServerBug, CodeClientBug, CodeCannot, CodeLimit, CodeOverQuota,
+	CodeAlreadyExists, CodeNonExistent,
+}
+
+func init() {
+	for _, c := range rfc5530Codes {
+		statusCases = append(statusCases, respCase{
+			name: "RFC 5530 " + c,
+			in:   "A1 NO [" + c + "] text for " + c,
+			want: &StatusResponse{Tag: "A1", Type: NO, Code: code(c, ""), Text: "text for " + c},
+		})
+	}
+}
+
+var dataCases = []respCase{
+	// continuation
+	{name: "continuation", in: "+ Ready for additional command text",
+		want: &Continuation{Text: "Ready for additional command text"}},
+	{name: "continuation/base64", in: "+ YGgGCSqGSIb3EgECAgIAb1kwV6ADAgEFoQMCAQ+iSzBJoAMC",
+		want: &Continuation{Text: "YGgGCSqGSIb3EgECAgIAb1kwV6ADAgEFoQMCAQ+iSzBJoAMC"}},
+	{name: "continuation/empty base64", in: "+ ",
+		want: &Continuation{}},
+
+	// CAPABILITY, ENABLED
+	{name: "CAPABILITY", in: "* CAPABILITY IMAP4rev1 STARTTLS AUTH=GSSAPI LOGINDISABLED",
+		want: &Capability{Caps: []string{"IMAP4rev1", "STARTTLS", "AUTH=GSSAPI", "LOGINDISABLED"}}},
+	{name: "ENABLED", in: "* ENABLED CONDSTORE QRESYNC",
+		want: &Enabled{Caps: []string{"CONDSTORE", "QRESYNC"}}},
+	{name: "ENABLED none", in: "* ENABLED",
+		want: &Enabled{}},
+
+	// LIST, LSUB, XLIST
+	{name: "LIST INBOX", in: `* LIST (\HasNoChildren) "/" "INBOX"`,
+		want: &List{Command: "LIST", Attrs: []string{`\HasNoChildren`}, Delim: "/", Mailbox: Mailbox{Name: "INBOX", Raw: "INBOX"}}},
+	{name: "LIST inbox in any case", in: `* LIST () "." inbox`,
+		want: &List{Command: "LIST", Delim: ".", Mailbox: Mailbox{Name: "INBOX", Raw: "inbox"}}},
+	{name: "LIST NIL delimiter", in: `* LIST (\Noselect) NIL ""`,
+		want: &List{Command: "LIST", Attrs: []string{`\Noselect`}, Mailbox: Mailbox{}}},
+	{name: "LIST escaped delimiter", in: `* LIST () "\\" Drafts`,
+		want: &List{Command: "LIST", Delim: `\`, Mailbox: Mailbox{Name: "Drafts", Raw: "Drafts"}}},
+	{name: "LIST literal name", in: "* LIST () \"/\" {11}\r\nfoo bar/baz",
+		want: &List{Command: "LIST", Delim: "/", Mailbox: Mailbox{Name: "foo bar/baz", Raw: "foo bar/baz"}}},
+	{name: "LIST modified UTF-7", in: `* LIST (\HasNoChildren) "/" "Entw&APw-rfe/&ZeVnLIqe-"`,
+		want: &List{Command: "LIST", Attrs: []string{`\HasNoChildren`}, Delim: "/", Mailbox: Mailbox{Name: "Entwürfe/日本語", Raw: "Entw&APw-rfe/&ZeVnLIqe-"}}},
+	{name: "LIST special-use", in: `* LIST (\HasNoChildren \Sent) "/" "[Gmail]/Sent Mail"`,
+		want: &List{Command: "LIST", Attrs: []string{`\HasNoChildren`, `\Sent`}, Delim: "/", Mailbox: Mailbox{Name: "[Gmail]/Sent Mail", Raw: "[Gmail]/Sent Mail"}}},
+	{name: "LIST CHILDINFO", in: `* LIST (\HasChildren) "/" "Foo" ("CHILDINFO" ("SUBSCRIBED"))`,
+		want: &List{Command: "LIST", Attrs: []string{`\HasChildren`}, Delim: "/", Mailbox: Mailbox{Name: "Foo", Raw: "Foo"}, ChildInfo: []string{"SUBSCRIBED"}}},
+	{name: "LIST OLDNAME", in: `* LIST () "/" "NewName" ("OLDNAME" ("Old&AOQ-"))`,
+		want: &List{Command: "LIST", Delim: "/", Mailbox: Mailbox{Name: "NewName", Raw: "NewName"}, OldName: &Mailbox{Name: "Oldä", Raw: "Old&AOQ-"}}},
+	{name: "LIST unknown extended item", in: `* LIST () "/" x ("X-FOO" (a "b") "CHILDINFO" ("SUBSCRIBED" "X"))`,
+		want: &List{Command: "LIST", Delim: "/", Mailbox: Mailbox{Name: "x", Raw: "x"}, ChildInfo: []string{"SUBSCRIBED", "X"},
+			Extended: []ExtItem{{Name: "X-FOO", Value: list(atom("a"), quoted("b"))}}}},
+	{name: "LSUB", in: `* LSUB (\NoSelect) "." #news.comp.mail`,
+		want: &List{Command: "LSUB", Attrs: []string{`\NoSelect`}, Delim: ".", Mailbox: Mailbox{Name: "#news.comp.mail", Raw: "#news.comp.mail"}}},
+	{name: "XLIST", in: `* XLIST (\HasNoChildren \Inbox) "/" "Inbox"`,
+		want: &List{Command: "XLIST", Attrs: []string{`\HasNoChildren`, `\Inbox`}, Delim: "/", Mailbox: Mailbox{Name: "INBOX", Raw: "Inbox"}}},
+
+	// STATUS
+	{name: "STATUS all items", in: `* STATUS "INBOX" (MESSAGES 231 RECENT 1 UIDNEXT 44292 UIDVALIDITY 4294967295 UNSEEN 3 DELETED 0 SIZE 12345678901 HIGHESTMODSEQ 7 X-FOO 9)`,
+		want: &Status{Mailbox: Mailbox{Name: "INBOX", Raw: "INBOX"}, Messages: u32(231), Recent: u32(1), UIDNext: u32(44292), UIDValidity: u32(4294967295),
+			Unseen: u32(3), Deleted: u32(0), Size: u64(12345678901), HighestModSeq: u64(7), Other: map[string]uint64{"X-FOO": 9}}},
+	{name: "STATUS UTF-7 name", in: `* STATUS Entw&APw-rfe (UNSEEN 0)`,
+		want: &Status{Mailbox: Mailbox{Name: "Entwürfe", Raw: "Entw&APw-rfe"}, Unseen: u32(0)}},
+
+	// SEARCH, SORT, ESEARCH, THREAD
+	{name: "SEARCH", in: "* SEARCH 2 84 882", want: &Search{Nums: []uint32{2, 84, 882}}},
+	{name: "SEARCH empty", in: "* SEARCH", want: &Search{Nums: []uint32{}}},
+	{name: "SEARCH MODSEQ", in: "* SEARCH 2 5 6 7 11 12 18 19 20 23 (MODSEQ 917162500)",
+		want: &Search{Nums: []uint32{2, 5, 6, 7, 11, 12, 18, 19, 20, 23}, ModSeq: 917162500}},
+	{name: "SORT", in: "* SORT 2 3 6", want: &Sort{Nums: []uint32{2, 3, 6}}},
+	{name: "SORT empty", in: "* SORT", want: &Sort{}},
+	{name: "SORT MODSEQ", in: "* SORT 5 3 (MODSEQ 9)", want: &Sort{Nums: []uint32{5, 3}, ModSeq: 9}},
+	{name: "ESEARCH MIN COUNT", in: `* ESEARCH (TAG "A282") MIN 2 COUNT 3`,
+		want: &ESearch{Tag: "A282", Min: u32(2), Count: u32(3)}},
+	{name: "ESEARCH UID ALL MAX MODSEQ", in: `* ESEARCH (TAG "A284") UID MAX 20 ALL 2,10:15,21 MODSEQ 1234`,
+		want: &ESearch{Tag: "A284", UID: true, Max: u32(20), All: seqSet("2,10:15,21"), ModSeq: 1234}},
+	{name: "ESEARCH no correlator, unknown data", in: `* ESEARCH UID COUNT 0 X-RELEVANCY (4 6)`,
+		want: &ESearch{UID: true, Count: u32(0), Other: []ExtItem{{Name: "X-RELEVANCY", Value: list(num("4"), num("6"))}}}},
+	{name: "ESEARCH empty", in: `* ESEARCH (TAG "A285")`, want: &ESearch{Tag: "A285"}},
+	{name: "THREAD", in: "* THREAD (2)(3 6 (4 23)(44 7 96))",
+		want: &Thread{Threads: []*ThreadNode{
+			{Num: 2},
+			{Num: 3, Children: []*ThreadNode{{Num: 6, Children: []*ThreadNode{
+				{Num: 4, Children: []*ThreadNode{{Num: 23}}},
+				{Num: 44, Children: []*ThreadNode{{Num: 7, Children: []*ThreadNode{{Num: 96}}}}},
+			}}}},
+		}}},
+	{name: "THREAD missing parent", in: "* THREAD ((3)(5))",
+		want: &Thread{Threads: []*ThreadNode{{Children: []*ThreadNode{{Num: 3}, {Num: 5}}}}}},
+	{name: "THREAD empty", in: "* THREAD", want: &Thread{}},
+
+	// mailbox size and message status
+	{name: "FLAGS", in: `* FLAGS (\Answered \Flagged \Deleted \Seen \Draft $Forwarded)`,
+		want: &Flags{Flags: []string{`\Answered`, `\Flagged`, `\Deleted`, `\Seen`, `\Draft`, "$Forwarded"}}},
+	{name: "FLAGS empty", in: `* FLAGS ()`, want: &Flags{}},
+	{name: "EXISTS", in: "* 23 EXISTS", want: &Exists{Num: 23}},
+	{name: "EXISTS zero", in: "* 0 EXISTS", want: &Exists{}},
+	{name: "EXISTS max", in: "* 4294967295 EXISTS", want: &Exists{Num: 4294967295}},
+	{name: "RECENT", in: "* 5 RECENT", want: &Recent{Num: 5}},
+	{name: "EXPUNGE", in: "* 44 EXPUNGE", want: &Expunge{SeqNum: 44}},
+	{name: "VANISHED", in: "* VANISHED 405,407,410:420", want: &Vanished{UIDs: seqSet("405,407,410:420")}},
+	{name: "VANISHED EARLIER", in: "* VANISHED (EARLIER) 41,43:116,118,120:211,214:540",
+		want: &Vanished{Earlier: true, UIDs: seqSet("41,43:116,118,120:211,214:540")}},
+
+	// NAMESPACE, QUOTA, ID
+	{name: "NAMESPACE", in: `* NAMESPACE (("" "/")) (("~" "/")) (("#shared/" "/")("#public/" "/")("#ftp/" "/")("#news." "."))`,
+		want: &Namespace{
+			Personal: []NamespaceDesc{{Prefix: "", Delim: "/"}},
+			Other:    []NamespaceDesc{{Prefix: "~", Delim: "/"}},
+			Shared:   []NamespaceDesc{{Prefix: "#shared/", Delim: "/"}, {Prefix: "#public/", Delim: "/"}, {Prefix: "#ftp/", Delim: "/"}, {Prefix: "#news.", Delim: "."}},
+		}},
+	{name: "NAMESPACE NIL and extension", in: `* NAMESPACE (("" "/" "X-PARAM" ("FLAG1" "FLAG2"))) NIL (("Public Folders/" NIL))`,
+		want: &Namespace{
+			Personal: []NamespaceDesc{{Prefix: "", Delim: "/", Extension: []ExtItem{{Name: "X-PARAM", Value: list(quoted("FLAG1"), quoted("FLAG2"))}}}},
+			Shared:   []NamespaceDesc{{Prefix: "Public Folders/"}},
+		}},
+	{name: "QUOTA", in: `* QUOTA "" (STORAGE 10 512)`,
+		want: &Quota{Root: "", Resources: []QuotaResource{{Name: "STORAGE", Usage: 10, Limit: 512}}}},
+	{name: "QUOTA two resources", in: `* QUOTA #user/joe (STORAGE 10 512 MESSAGE 2 100)`,
+		want: &Quota{Root: "#user/joe", Resources: []QuotaResource{{Name: "STORAGE", Usage: 10, Limit: 512}, {Name: "MESSAGE", Usage: 2, Limit: 100}}}},
+	{name: "QUOTAROOT", in: `* QUOTAROOT INBOX ""`,
+		want: &QuotaRoot{Mailbox: Mailbox{Name: "INBOX", Raw: "INBOX"}, Roots: []string{""}}},
+	{name: "QUOTAROOT no root", in: `* QUOTAROOT comp.mail.mime`,
+		want: &QuotaRoot{Mailbox: Mailbox{Name: "comp.mail.mime", Raw: "comp.mail.mime"}}},
+	{name: "ID", in: `* ID ("name" "Cyrus" "version" "1.5" "os" "sunos" "os-version" "5.5" "support-url" "mailto:cyrus-bugs+@andrew.cmu.edu" "date" NIL)`,
+		want: &ID{Params: map[string]string{"name": "Cyrus", "version": "1.5", "os": "sunos", "os-version": "5.5", "support-url": "mailto:cyrus-bugs+@andrew.cmu.edu"}, NilKeys: []string{"date"}}},
+	{name: "ID NIL", in: `* ID NIL`, want: &ID{}},
+
+	// unknown untagged responses
+	{name: "unknown kept raw", in: "* XPIG-LATIN ow-nay eaking-spay (ig-pay) \"atin-lay\" NIL 7",
+		want: &Unknown{Name: "XPIG-LATIN", Fields: []wire.Value{atom("ow-nay"), atom("eaking-spay"), list(atom("ig-pay")), quoted("atin-lay"), nilValue, num("7")}}},
+	{name: "unknown numbered", in: "* 3 XFOO (a b)",
+		want: &Unknown{Num: 3, HasNum: true, Name: "XFOO", Fields: []wire.Value{list(atom("a"), atom("b"))}}},
+	{name: "unknown with literal", in: "* XBAR {4}\r\na\r\nb",
+		want: &Unknown{Name: "XBAR", Fields: []wire.Value{{Kind: wire.KindLiteral, Text: "a\r\nb"}}}},
+	{name: "unknown not values", in: "* XBAZ ) whatever ]",
+		want: &Unknown{Name: "XBAZ", Text: ") whatever ]"}},
+	{name: "unknown alone", in: "* NOOP", want: &Unknown{Name: "NOOP"}},
+}
+
+// rfcEnvelope is the ENVELOPE of RFC 3501 section 8.
+const rfcEnvelopeText = `("Wed, 17 Jul 1996 02:23:25 -0700 (PDT)" "IMAP4rev1 WG mtg summary and minutes" ` +
+	`(("Terry Gray" NIL "gray" "cac.washington.edu")) (("Terry Gray" NIL "gray" "cac.washington.edu")) ` +
+	`(("Terry Gray" NIL "gray" "cac.washington.edu")) ((NIL NIL "imap" "cac.washington.edu")) ` +
+	`((NIL NIL "minutes" "CNRI.Reston.VA.US")("John Klensin" NIL "KLENSIN" "MIT.EDU")) NIL NIL ` +
+	`"<B27397-0100000@cac.washington.edu>")`
+
+var terry = []Address{{Name: "Terry Gray", Mailbox: "gray", Host: "cac.washington.edu"}}
+
+var rfcEnvelope = &Envelope{
+	Date:    "Wed, 17 Jul 1996 02:23:25 -0700 (PDT)",
+	Subject: "IMAP4rev1 WG mtg summary and minutes",
+	From:    terry, Sender: terry, ReplyTo: terry,
+	To:        []Address{{Mailbox: "imap", Host: "cac.washington.edu"}},
+	Cc:        []Address{{Mailbox: "minutes", Host: "CNRI.Reston.VA.US"}, {Name: "John Klensin", Mailbox: "KLENSIN", Host: "MIT.EDU"}},
+	MessageID: "<B27397-0100000@cac.washington.edu>",
+}
+
+func zone(h, m int) *time.Location {
+	off := (h*60 + m) * 60
+	if h < 0 {
+		off = (h*60 - m) * 60
+	}
+	return time.FixedZone("", off)
+}
+
+// section returns a collected body section item.
+func section(name string, sec Section, origin int64, data string) BodySectionItem {
+	return BodySectionItem{Name: name, Section: sec, Origin: origin, Size: int64(len(data)), Data: []byte(data)}
+}
+
+var fetchCases = []respCase{
+	{name: "UID FLAGS", in: `* 12 FETCH (UID 4827313 FLAGS (\Seen $Forwarded))`,
+		want: &Message{SeqNum: 12, Items: []string{"UID", "FLAGS"}, UID: 4827313, Flags: []string{`\Seen`, "$Forwarded"}}},
+	{name: "FLAGS empty", in: `* 1 FETCH (FLAGS ())`,
+		want: &Message{SeqNum: 1, Items: []string{"FLAGS"}, Flags: []string{}}},
+	{name: "FLAGS with \\Recent", in: `* 1 FETCH (FLAGS (\Recent))`,
+		want: &Message{SeqNum: 1, Items: []string{"FLAGS"}, Flags: []string{`\Recent`}}},
+	{name: "INTERNALDATE negative zone", in: `* 1 FETCH (INTERNALDATE "17-Jul-1996 02:44:25 -0700")`,
+		want: &Message{SeqNum: 1, Items: []string{"INTERNALDATE"}, InternalDate: time.Date(1996, 7, 17, 2, 44, 25, 0, zone(-7, 0))}},
+	{name: "INTERNALDATE SP-padded day, UTC", in: `* 1 FETCH (INTERNALDATE " 7-Feb-1994 21:52:25 +0000")`,
+		want: &Message{SeqNum: 1, Items: []string{"INTERNALDATE"}, InternalDate: time.Date(1994, 2, 7, 21, 52, 25, 0, time.UTC)}},
+	{name: "INTERNALDATE half-hour zone, lower-case month", in: `* 1 FETCH (INTERNALDATE "01-jan-2024 00:00:00 +0530")`,
+		want: &Message{SeqNum: 1, Items: []string{"INTERNALDATE"}, InternalDate: time.Date(2024, 1, 1, 0, 0, 0, 0, zone(5, 30))}},
+	{name: "INTERNALDATE zone -0330", in: `* 1 FETCH (INTERNALDATE "31-Dec-1999 23:59:59 -0330")`,
+		want: &Message{SeqNum: 1, Items: []string{"INTERNALDATE"}, InternalDate: time.Date(1999, 12, 31, 23, 59, 59, 0, zone(-3, 30))}},
+	{name: "INTERNALDATE one-digit day without SP", in: `* 1 FETCH (INTERNALDATE "7-Feb-1994 21:52:25 +0100")`,
+		want:   &Message{SeqNum: 1, Items: []string{"INTERNALDATE"}, InternalDate: time.Date(1994, 2, 7, 21, 52, 25, 0, zone(1, 0))},
+		strict: true},
+	{name: "RFC822.SIZE", in: `* 23 FETCH (FLAGS (\Seen) RFC822.SIZE 44827)`,
+		want: &Message{SeqNum: 23, Items: []string{"FLAGS", "RFC822.SIZE"}, Flags: []string{`\Seen`}, Size: 44827}},
+	{name: "ENVELOPE", in: `* 12 FETCH (ENVELOPE ` + rfcEnvelopeText + `)`,
+		want: &Message{SeqNum: 12, Items: []string{"ENVELOPE"}, Envelope: rfcEnvelope}},
+	{name: "ENVELOPE group syntax", in: `* 2 FETCH (ENVELOPE (NIL "hi" ((NIL NIL "a" "b.example")) NIL NIL ` +
+		`((NIL NIL "undisclosed-recipients" NIL)(NIL NIL NIL NIL)) ((NIL NIL "team" NIL)("Ann" NIL "ann" "x.example")(NIL NIL NIL NIL)) NIL "<p@x>" "<m@x>"))`,
+		want: &Message{SeqNum: 2, Items: []string{"ENVELOPE"}, Envelope: &Envelope{
+			Subject: "hi", From: []Address{{Mailbox: "a", Host: "b.example"}},
+			To:        []Address{{Mailbox: "undisclosed-recipients"}, {}},
+			Cc:        []Address{{Mailbox: "team"}, {Name: "Ann", Mailbox: "ann", Host: "x.example"}, {}},
+			InReplyTo: "<p@x>", MessageID: "<m@x>",
+		}}},
+	{name: "ENVELOPE literal subject, adl", in: "* 3 FETCH (ENVELOPE (NIL {7}\r\nsu\"b\\j\r ((NIL \"@relay\" \"a\" \"b\")) NIL NIL NIL NIL NIL NIL NIL))",
+		want: &Message{SeqNum: 3, Items: []string{"ENVELOPE"}, Envelope: &Envelope{
+			Subject: "su\"b\\j\r", From: []Address{{ADL: "@relay", Mailbox: "a", Host: "b"}},
+		}}},
+	{name: "BODY", in: `* 12 FETCH (BODY ("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 3028 92))`,
+		want: &Message{SeqNum: 12, Items: []string{"BODY"}, BodyStructure: &BodyStructure{
+			Type: "TEXT", Subtype: "PLAIN", Params: Params{{"CHARSET", "US-ASCII"}}, Encoding: "7BIT", Size: 3028, Lines: 92}}},
+	{name: "BODY non-text NIL params", in: `* 1 FETCH (BODY ("IMAGE" "PNG" NIL "<id>" "logo" "BASE64" 100))`,
+		want: &Message{SeqNum: 1, Items: []string{"BODY"}, BodyStructure: &BodyStructure{
+			Type: "IMAGE", Subtype: "PNG", ID: "<id>", Description: "logo", Encoding: "BASE64", Size: 100}}},
+	{name: "BODYSTRUCTURE multipart with all extension data", in: `* 1 FETCH (BODYSTRUCTURE (` +
+		`("TEXT" "PLAIN" ("CHARSET" "US-ASCII" "FORMAT" "flowed") NIL NIL "7BIT" 1152 23 "Q2hlY2sgSW50ZWdyaXR5IQ==" ("INLINE" NIL) ("en" "fr") "http://example.com/a" "ext" 42 (1 "x" NIL))` +
+		`("APPLICATION" "PDF" ("NAME" "a.pdf") "<id@x>" "A PDF" "BASE64" 4554 NIL ("ATTACHMENT" ("FILENAME" "a.pdf" "SIZE" "3300")) "de" NIL)` +
+		` "MIXED" ("BOUNDARY" "xyz") ("inline" NIL) NIL "loc" "mp-ext"))`,
+		want: &Message{SeqNum: 1, Items: []string{"BODYSTRUCTURE"}, BodyStructure: &BodyStructure{
+			Type: "multipart", Subtype: "MIXED", Params: Params{{"BOUNDARY", "xyz"}},
+			Parts: []*BodyStructure{
+				{Type: "TEXT", Subtype: "PLAIN", Params: Params{{"CHARSET", "US-ASCII"}, {"FORMAT", "flowed"}}, Encoding: "7BIT", Size: 1152, Lines: 23,
+					Extended: true, MD5: "Q2hlY2sgSW50ZWdyaXR5IQ==", Disposition: &Disposition{Type: "INLINE"}, Language: []string{"en", "fr"},
+					Location: "http://example.com/a", Extensions: []wire.Value{quoted("ext"), num("42"), list(num("1"), quoted("x"), nilValue)}},
+				{Type: "APPLICATION", Subtype: "PDF", Params: Params{{"NAME", "a.pdf"}}, ID: "<id@x>", Description: "A PDF", Encoding: "BASE64", Size: 4554,
+					Extended: true, Disposition: &Disposition{Type: "ATTACHMENT", Params: Params{{"FILENAME", "a.pdf"}, {"SIZE", "3300"}}}, Language: []string{"de"}},
+			},
+			Extended: true, Disposition: &Disposition{Type: "inline"}, Location: "loc", Extensions: []wire.Value{quoted("mp-ext")},
+		}}},
+	{name: "BODYSTRUCTURE nested message/rfc822", in: `* 2 FETCH (BODYSTRUCTURE (("TEXT" "PLAIN" NIL NIL NIL "7BIT" 10 1 NIL NIL NIL NIL)` +
+		`("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 2000 ` + rfcEnvelopeText +
+		` (("TEXT" "PLAIN" ("CHARSET" "UTF-8") NIL NIL "QUOTED-PRINTABLE" 30 2 NIL NIL NIL NIL)("TEXT" "HTML" ("CHARSET" "UTF-8") NIL NIL "BASE64" 60 1 NIL NIL NIL NIL) "ALTERNATIVE" ("BOUNDARY" "in") NIL NIL NIL)` +
+		` 40 NIL ("ATTACHMENT" NIL) NIL NIL) "MIXED" ("BOUNDARY" "out") NIL NIL NIL))`,
+		want: &Message{SeqNum: 2, Items: []string{"BODYSTRUCTURE"}, BodyStructure: &BodyStructure{
+			Type: "multipart", Subtype: "MIXED", Params: Params{{"BOUNDARY", "out"}}, Extended: true,
+			Parts: []*BodyStructure{
+				{Type: "TEXT", Subtype: "PLAIN", Encoding: "7BIT", Size: 10, Lines: 1, Extended: true},
+				{Type: "MESSAGE", Subtype: "RFC822", Encoding: "7BIT", Size: 2000, Envelope: rfcEnvelope, Lines: 40,
+					Extended: true, Disposition: &Disposition{Type: "ATTACHMENT"},
+					Body: &BodyStructure{Type: "multipart", Subtype: "ALTERNATIVE", Params: Params{{"BOUNDARY", "in"}}, Extended: true,
+						Parts: []*BodyStructure{
+							{Type: "TEXT", Subtype: "PLAIN", Params: Params{{"CHARSET", "UTF-8"}}, Encoding: "QUOTED-PRINTABLE", Size: 30, Lines: 2, Extended: true},
+							{Type: "TEXT", Subtype: "HTML", Params: Params{{"CHARSET", "UTF-8"}}, Encoding: "BASE64", Size: 60, Lines: 1, Extended: true},
+						}}},
+			},
+		}}},
+	{name: "BODYSTRUCTURE single-element language string", in: `* 1 FETCH (BODYSTRUCTURE ("TEXT" "PLAIN" NIL NIL NIL "8BIT" 5 1 NIL NIL "en"))`,
+		want: &Message{SeqNum: 1, Items: []string{"BODYSTRUCTURE"}, BodyStructure: &BodyStructure{
+			Type: "TEXT", Subtype: "PLAIN", Encoding: "8BIT", Size: 5, Lines: 1, Extended: true, Language: []string{"en"}}}},
+
+	// body sections
+	{name: "BODY[]", in: "* 1 FETCH (BODY[] {5}\r\nhello)",
+		want: &Message{SeqNum: 1, Items: []string{"BODY[]"}, Sections: []BodySectionItem{section("BODY", Section{}, -1, "hello")}}},
+	{name: "BODY[]<origin>", in: "* 1 FETCH (BODY[]<100> {3}\r\nabc)",
+		want: &Message{SeqNum: 1, Items: []string{"BODY[]"}, Sections: []BodySectionItem{section("BODY", Section{}, 100, "abc")}}},
+	{name: "BODY[part]", in: "* 1 FETCH (BODY[1.2.3] \"text\")",
+		want: &Message{SeqNum: 1, Items: []string{"BODY[1.2.3]"}, Sections: []BodySectionItem{section("BODY", Section{Part: []int{1, 2, 3}}, -1, "text")}}},
+	{name: "BODY[HEADER]", in: "* 1 FETCH (BODY[HEADER] {8}\r\nA: b\r\n\r\n)",
+		want: &Message{SeqNum: 1, Items: []string{"BODY[HEADER]"}, Sections: []BodySectionItem{section("BODY", Section{Specifier: "HEADER"}, -1, "A: b\r\n\r\n")}}},
+	{name: "BODY[HEADER.FIELDS]", in: "* 1 FETCH (BODY[HEADER.FIELDS (DATE FROM)] {2}\r\n\r\n)",
+		want: &Message{SeqNum: 1, Items: []string{"BODY[HEADER.FIELDS (DATE FROM)]"}, Sections: []BodySectionItem{section("BODY", Section{Specifier: "HEADER.FIELDS", Fields: []string{"DATE", "FROM"}}, -1, "\r\n")}}},
+	{name: "BODY[part.HEADER.FIELDS.NOT] quoted field", in: "* 1 FETCH (BODY[2.HEADER.FIELDS.NOT (\"X-Spam\" Received)] \"\")",
+		want: &Message{SeqNum: 1, Items: []string{"BODY[2.HEADER.FIELDS.NOT (X-Spam Received)]"}, Sections: []BodySectionItem{section("BODY", Section{Part: []int{2}, Specifier: "HEADER.FIELDS.NOT", Fields: []string{"X-Spam", "Received"}}, -1, "")}}},
+	{name: "BODY[TEXT]", in: "* 1 FETCH (BODY[TEXT] NIL)",
+		want: &Message{SeqNum: 1, Items: []string{"BODY[TEXT]"}, Sections: []BodySectionItem{{Name: "BODY", Section: Section{Specifier: "TEXT"}, Origin: -1, Nil: true, Data: []byte{}}}}},
+	{name: "BODY[part.MIME]", in: "* 1 FETCH (BODY[1.MIME] \"Content-Type: text/plain\\r\")",
+		want: &Message{SeqNum: 1, Items: []string{"BODY[1.MIME]"}, Sections: []BodySectionItem{section("BODY", Section{Part: []int{1}, Specifier: "MIME"}, -1, `Content-Type: text/plain\r`)}}, strict: true},
+	{name: "BODY[part.TEXT] lower case", in: "* 1 FETCH (body[4.2.text] \"x\")",
+		want: &Message{SeqNum: 1, Items: []string{"BODY[4.2.TEXT]"}, Sections: []BodySectionItem{section("BODY", Section{Part: []int{4, 2}, Specifier: "TEXT"}, -1, "x")}}},
+	{name: "RFC822", in: "* 1 FETCH (RFC822 {4}\r\na\r\nb UID 7)",
+		want: &Message{SeqNum: 1, Items: []string{"RFC822", "UID"}, UID: 7, Sections: []BodySectionItem{section("RFC822", Section{}, -1, "a\r\nb")}}},
+	{name: "RFC822.HEADER", in: "* 1 FETCH (RFC822.HEADER {2}\r\n\r\n)",
+		want: &Message{SeqNum: 1, Items: []string{"RFC822.HEADER"}, Sections: []BodySectionItem{section("RFC822.HEADER", Section{}, -1, "\r\n")}}},
+	{name: "RFC822.TEXT", in: "* 1 FETCH (RFC822.TEXT \"body\")",
+		want: &Message{SeqNum: 1, Items: []string{"RFC822.TEXT"}, Sections: []BodySectionItem{section("RFC822.TEXT", Section{}, -1, "body")}}},
+	{name: "BINARY literal8", in: "* 1 FETCH (BINARY[1] ~{4}\r\n\x00\x01\r\n)",
+		want: &Message{SeqNum: 1, Items: []string{"BINARY[1]"}, Sections: []BodySectionItem{section("BINARY", Section{Part: []int{1}}, -1, "\x00\x01\r\n")}}},
+	{name: "BINARY[] with origin", in: "* 1 FETCH (BINARY[]<0> ~{1}\r\nz)",
+		want: &Message{SeqNum: 1, Items: []string{"BINARY[]"}, Sections: []BodySectionItem{section("BINARY", Section{}, 0, "z")}}},
+	{name: "BINARY.SIZE", in: "* 1 FETCH (BINARY.SIZE[1.2] 4321 BINARY.SIZE[] 7)",
+		want: &Message{SeqNum: 1, Items: []string{"BINARY.SIZE[1.2]", "BINARY.SIZE[]"}, BinarySizes: []BinarySizeItem{{Part: []int{1, 2}, Size: 4321}, {Size: 7}}}},
+	{name: "two sections", in: "* 1 FETCH (BODY[1] {1}\r\na BODY[2] {1}\r\nb)",
+		want: &Message{SeqNum: 1, Items: []string{"BODY[1]", "BODY[2]"}, Sections: []BodySectionItem{
+			section("BODY", Section{Part: []int{1}}, -1, "a"), section("BODY", Section{Part: []int{2}}, -1, "b")}}},
+
+	// extensions
+	{name: "MODSEQ", in: "* 4 FETCH (UID 8 MODSEQ (12121231000))",
+		want: &Message{SeqNum: 4, Items: []string{"UID", "MODSEQ"}, UID: 8, ModSeq: 12121231000}},
+	{name: "Gmail items", in: `* 1 FETCH (X-GM-MSGID 1278455344230334865 X-GM-THRID 1266894439832287888 X-GM-LABELS (\Inbox \Sent Important "Muy importante" "\\Starred" "&ZeVnLIqe-"))`,
+		want: &Message{SeqNum: 1, Items: []string{"X-GM-MSGID", "X-GM-THRID", "X-GM-LABELS"}, GmailMsgID: 1278455344230334865, GmailThrID: 1266894439832287888,
+			GmailLabels: []string{`\Inbox`, `\Sent`, "Important", "Muy importante", `\Starred`, "日本語"}}},
+	{name: "X-GM-LABELS empty", in: `* 1 FETCH (X-GM-LABELS ())`,
+		want: &Message{SeqNum: 1, Items: []string{"X-GM-LABELS"}, GmailLabels: []string{}}},
+	{name: "EMAILID THREADID", in: `* 3 FETCH (EMAILID (M6d99ac3275bb4e) THREADID (T64b478a75b7ea9))`,
+		want: &Message{SeqNum: 3, Items: []string{"EMAILID", "THREADID"}, EmailID: "M6d99ac3275bb4e", ThreadID: "T64b478a75b7ea9"}},
+	{name: "THREADID NIL", in: `* 3 FETCH (THREADID NIL)`,
+		want: &Message{SeqNum: 3, Items: []string{"THREADID"}}},
+	{name: "unknown item kept raw", in: `* 5 FETCH (X-FOO (1 "two" NIL) UID 9 X-BAR[1]<5> "x" PREVIEW "hi")`,
+		want: &Message{SeqNum: 5, Items: []string{"X-FOO", "UID", "X-BAR[1]<5>", "PREVIEW"}, UID: 9, Raw: []RawItem{
+			{Name: "X-FOO", Value: list(num("1"), quoted("two"), nilValue)},
+			{Name: "X-BAR[1]<5>", Value: quoted("x")},
+			{Name: "PREVIEW", Value: quoted("hi")},
+		}}},
+	{name: "items in any order", in: "* 7 FETCH (BODY[] {2}\r\nhi FLAGS (\\Seen) UID 70 RFC822.SIZE 2)",
+		want: &Message{SeqNum: 7, Items: []string{"BODY[]", "FLAGS", "UID", "RFC822.SIZE"}, UID: 70, Flags: []string{`\Seen`}, Size: 2,
+			Sections: []BodySectionItem{section("BODY", Section{}, -1, "hi")}}},
+}
+
+func runRespCase(t *testing.T, tc respCase, strict bool, wrap func(io.Reader) io.Reader) (Response, error) {
+	t.Helper()
+	in := tc.in + "\r\n"
+	var rd io.Reader = strings.NewReader(in)
+	if wrap != nil {
+		rd = wrap(rd)
+	}
+	r := NewReader(rd, &Options{Strict: strict})
+	got, err := r.ReadResponse()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.ReadResponse(); err != io.EOF {
+		t.Errorf("after the response: got %v, want io.EOF (input not consumed exactly)", err)
+	}
+	return got, nil
+}
+
+func testRespCases(t *testing.T, cases []respCase) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := runRespCase(t, tc, false, nil)
+			if err != nil {
+				t.Fatalf("lenient: %v", err)
+			}
+			if diff := cmp.Diff(tc.want, got, cmpOpts...); diff != "" {
+				t.Errorf("lenient (-want +got):\n%s", diff)
+			}
+			got1, err := runRespCase(t, tc, false, iotest.OneByteReader)
+			if err != nil {
+				t.Fatalf("lenient, one byte at a time: %v", err)
+			}
+			if diff := cmp.Diff(tc.want, got1, cmpOpts...); diff != "" {
+				t.Errorf("lenient, one byte at a time (-want +got):\n%s", diff)
+			}
+			gotStrict, err := runRespCase(t, tc, true, nil)
+			if tc.strict {
+				var se *wire.SyntaxError
+				if !errors.As(err, &se) {
+					t.Errorf("strict: got %v, %v; want a *wire.SyntaxError", gotStrict, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("strict: %v", err)
+			}
+			if diff := cmp.Diff(tc.want, gotStrict, cmpOpts...); diff != "" {
+				t.Errorf("strict (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestStatusResponses(t *testing.T) { testRespCases(t, statusCases) }
+func TestDataResponses(t *testing.T)   { testRespCases(t, dataCases) }
+func TestFetchResponses(t *testing.T)  { testRespCases(t, fetchCases) }
+
+// TestNilVersusEmpty checks the distinctions EquateEmpty hides in the
+// tables: NIL and "()" namespaces, ID NIL and ID ().
+func TestNilVersusEmpty(t *testing.T) {
+	r := NewReader(strings.NewReader("* NAMESPACE NIL NIL ((\"\" \".\"))\r\n* ID NIL\r\n* ID (\"a\" \"b\")\r\n"), nil)
+	resp, err := r.ReadResponse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := resp.(*Namespace)
+	if ns.Personal != nil || ns.Other != nil || ns.Shared == nil {
+		t.Errorf("NAMESPACE NIL NIL (...) = %+v: want nil, nil, non-nil", ns)
+	}
+	resp, err = r.ReadResponse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id := resp.(*ID); id.Params != nil {
+		t.Errorf("ID NIL: Params = %v, want nil", id.Params)
+	}
+	resp, err = r.ReadResponse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id := resp.(*ID); id.Params == nil {
+		t.Errorf("ID (...): Params is nil")
+	}
+}
+
+// TestBodySectionNil checks that NIL and "" body sections differ.
+func TestBodySectionNil(t *testing.T) {
+	r := NewReader(strings.NewReader("* 1 FETCH (BODY[1] NIL BODY[2] \"\")\r\n"), nil)
+	resp, err := r.ReadResponse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := resp.(*Message)
+	if len(m.Sections) != 2 || !m.Sections[0].Nil || m.Sections[1].Nil {
+		t.Fatalf("sections = %+v; want NIL then empty", m.Sections)
+	}
+	if m.Section("BODY[2]") == nil || len(m.Section("BODY[2]")) != 0 {
+		t.Errorf(`Section("BODY[2]") = %q, want empty non-nil`, m.Section("BODY[2]"))
+	}
+	if m.Section("BODY[3]") != nil {
+		t.Errorf(`Section("BODY[3]") = %q, want nil`, m.Section("BODY[3]"))
+	}
+}
+
+// TestItemNames checks ItemName for every fetch item kind, as Fetch.Next
+// returns them.
+func TestItemNames(t *testing.T) {
+	in := "* 1 FETCH (UID 1 FLAGS () INTERNALDATE \"01-Jan-2000 00:00:00 +0000\" RFC822.SIZE 1 " +
+		"ENVELOPE (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) BODY (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1) " +
+		"BODYSTRUCTURE (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1 NIL) BODY[1.HEADER.FIELDS (A B)]<3> \"x\" " +
+		"BINARY[2] ~{1}\r\nx BINARY.SIZE[2] 1 RFC822 \"x\" RFC822.HEADER \"x\" RFC822.TEXT \"x\" MODSEQ (1) " +
+		"X-GM-MSGID 1 X-GM-THRID 1 X-GM-LABELS () EMAILID (a) THREADID NIL X-OTHER 1)\r\n"
+	want := []string{"UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY", "BODYSTRUCTURE",
+		"BODY[1.HEADER.FIELDS (A B)]", "BINARY[2]", "BINARY.SIZE[2]", "RFC822", "RFC822.HEADER", "RFC822.TEXT", "MODSEQ",
+		"X-GM-MSGID", "X-GM-THRID", "X-GM-LABELS", "EMAILID", "THREADID", "X-OTHER"}
+	wantTypes := []string{"*parser.UIDItem", "*parser.FlagsItem", "*parser.InternalDateItem", "*parser.SizeItem",
+		"*parser.EnvelopeItem", "*parser.BodyStructureItem", "*parser.BodyStructureItem", "*parser.BodySectionItem",
+		"*parser.BodySectionItem", "*parser.BinarySizeItem", "*parser.BodySectionItem", "*parser.BodySectionItem",
+		"*parser.BodySectionItem", "*parser.ModSeqItem", "*parser.GmailMsgIDItem", "*parser.GmailThrIDItem",
+		"*parser.GmailLabelsItem", "*parser.EmailIDItem", "*parser.ThreadIDItem", "*parser.RawItem"}
+	r := NewReader(strings.NewReader(in), nil)
+	resp, err := r.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := resp.(*Fetch)
+	var names, types []string
+	for {
+		item, err := f.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, item.ItemName())
+		types = append(types, fmt.Sprintf("%T", item))
+	}
+	if diff := cmp.Diff(want, names); diff != "" {
+		t.Errorf("names (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantTypes, types); diff != "" {
+		t.Errorf("types (-want +got):\n%s", diff)
+	}
+	if _, err := r.Next(); err != io.EOF {
+		t.Errorf("after the FETCH: %v, want io.EOF", err)
+	}
+}
+
+// TestResponseType checks ResponseType for every response kind.
+func TestResponseType(t *testing.T) {
+	for _, tc := range append(append(append([]respCase{}, statusCases...), dataCases...), fetchCases...) {
+		got := tc.want.ResponseType()
+		want := strings.ToUpper(strings.Fields(strings.TrimPrefix(strings.TrimPrefix(tc.in, "* "), "A1 "))[0])
+		switch w := tc.want.(type) {
+		case *StatusResponse:
+			want = string(w.Type)
+		case *Continuation:
+			want = "+"
+		case *Message, *Exists, *Recent, *Expunge:
+			want = strings.ToUpper(strings.Fields(tc.in)[2])
+		case *Unknown:
+			if w.HasNum {
+				want = strings.ToUpper(strings.Fields(tc.in)[2])
+			}
+		}
+		if got != want {
+			t.Errorf("%s: ResponseType() = %q, want %q", tc.name, got, want)
+		}
+	}
+}
+
+// errCase is one row of the error table: the input, the offset and
+// production of the *wire.SyntaxError, and its sentinel (nil for none).
+// A row whose sentinel is io.ErrUnexpectedEOF expects that error itself.
+type errCase struct {
+	name       string
+	in         string
+	strict     bool
+	lim        wire.Limits
+	off        int64
+	production string
+	sentinel   error
+}
+
+var errCases = []errCase{
+	{name: "number overflow in EXISTS", in: "* 4294967296 EXISTS\r\n", off: 2, production: "message-data", sentinel: wire.ErrNumberOverflow},
+	{name: "number overflow in FETCH UID", in: "* 1 FETCH (UID 99999999999)\r\n", off: 15, production: "uniqueid", sentinel: wire.ErrNumberOverflow},
+	{name: "number overflow in UIDNEXT, strict", in: "* OK [UIDNEXT 4294967296] x\r\n", strict: true, off: 14, production: "resp-text-code", sentinel: wire.ErrNumberOverflow},
+	{name: "number overflow in STATUS MESSAGES", in: "* STATUS x (MESSAGES 4294967296)\r\n", off: 21, production: "status-att-val", sentinel: wire.ErrNumberOverflow},
+	{name: "number overflow in MODSEQ", in: "* 1 FETCH (MODSEQ (9223372036854775808))\r\n", off: 19, production: "permsg-modsequence", sentinel: wire.ErrNumberOverflow},
+	{name: "number overflow in SEARCH", in: "* SEARCH 1 4294967296\r\n", off: 11, production: "nz-number", sentinel: wire.ErrNumberOverflow},
+	{name: "bad date-time month", in: "* 1 FETCH (INTERNALDATE \"17-Jux-1996 02:44:25 -0700\")\r\n", off: 24, production: "date-time"},
+	{name: "bad date-time zone", in: "* 1 FETCH (INTERNALDATE \"17-Jul-1996 02:44:25 0700\")\r\n", off: 24, production: "date-time"},
+	{name: "bad date-time hour", in: "* 1 FETCH (INTERNALDATE \"17-Jul-1996 24:44:25 -0700\")\r\n", off: 24, production: "date-time"},
+	{name: "bad date-time day", in: "* 1 FETCH (INTERNALDATE \"32-Jul-1996 02:44:25 -0700\")\r\n", off: 24, production: "date-time"},
+	{name: "unterminated flag list", in: "* FLAGS (\\Seen \\Draft\r\n", off: 21, production: "flag-list"},
+	{name: "unterminated FETCH", in: "* 1 FETCH (UID 1\r\n", off: 16, production: "msg-att"},
+	{name: "unterminated body structure", in: "* 1 FETCH (BODY (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1\r\n", off: 54, production: "body"},
+	{name: "bad tag", in: "(A1 OK x\r\n", off: 0, production: "tag"},
+	{name: "tag without condition", in: "A1 HELLO x\r\n", off: 3, production: "resp-cond-state"},
+	{name: "not IMAP (SMTP greeting)", in: "220 smtp.example.com ESMTP\r\n", off: 4, production: "resp-cond-state"},
+	{name: "empty line", in: "\r\n", off: 0, production: "tag"},
+	{name: "bad seq number", in: "* 1x EXISTS\r\n", off: 3, production: "message-data"},
+	{name: "unknown numbered response missing SP", in: "* 1\r\n", off: 3, production: "message-data"},
+	{name: "FETCH without paren", in: "* 1 FETCH UID 1\r\n", off: 10, production: "msg-att"},
+	{name: "bad section", in: "* 1 FETCH (BODY[FOO] \"x\")\r\n", off: 11, production: "section-spec"},
+	{name: "MIME without part", in: "* 1 FETCH (BODY[MIME] \"x\")\r\n", off: 11, production: "section-spec"},
+	{name: "quoted CR", in: "* LIST () \"/\" \"a\rb\"\r\n", off: 16, production: "mailbox"},
+	{name: "odd ID list", in: "* ID (\"a\")\r\n", off: 10, production: "id-params-list"},
+	{name: "bad UTF-7, strict", in: "* LIST () \"/\" &Jjo\r\n", strict: true, off: 18, production: "mailbox", sentinel: wire.ErrUTF7},
+	{name: "bad VANISHED", in: "* VANISHED (LATER) 1\r\n", off: 17, production: "expunged-resp"},
+	{name: "zero in uid-set", in: "* VANISHED 0\r\n", off: 11, production: "known-uids"},
+	{name: "literal too large for a mailbox name", in: "* LIST () \"/\" {17}\r\n01234567890123456\r\n", lim: wire.Limits{MaxLiteral: 16},
+		off: 20, production: "mailbox", sentinel: wire.ErrLiteralTooLarge},
+	{name: "atom too long", in: "* CAPABILITY IMAP4rev1 0123456789A\r\n", lim: wire.Limits{MaxAtom: 10},
+		off: 23, production: "capability-data", sentinel: wire.ErrAtomTooLong},
+	{name: "quoted too long", in: "* LIST () \"/\" \"012345678\"\r\n", lim: wire.Limits{MaxQuoted: 8},
+		off: 15, production: "mailbox", sentinel: wire.ErrQuotedTooLong},
+	{name: "text too long", in: "* OK 012345678\r\n", lim: wire.Limits{MaxQuoted: 8},
+		off: 5, production: "text", sentinel: wire.ErrQuotedTooLong},
+	{name: "list too long", in: "* FLAGS (a b c d e)\r\n", lim: wire.Limits{MaxListElems: 4},
+		off: 17, production: "flag-list", sentinel: wire.ErrListTooLong},
+	{name: "body nested too deep", in: "* 1 FETCH (BODY ((((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1) \"A\") \"B\") \"C\"))\r\n", lim: wire.Limits{MaxDepth: 3},
+		off: 19, production: "body", sentinel: wire.ErrTooDeep},
+	{name: "thread nested too deep", in: "* THREAD ((((1))))\r\n", lim: wire.Limits{MaxDepth: 3},
+		off: 12, production: "thread-list", sentinel: wire.ErrTooDeep},
+	{name: "EOF mid-response", in: "* 1 FETCH (FLAGS (\\Seen", sentinel: io.ErrUnexpectedEOF},
+	{name: "EOF mid-literal", in: "* 1 FETCH (BODY[] {10}\r\nabc", sentinel: io.ErrUnexpectedEOF},
+	{name: "EOF before CRLF", in: "* OK done", sentinel: io.ErrUnexpectedEOF},
+	{name: "EOF in quoted", in: "* LIST () \"/\" \"abc", sentinel: io.ErrUnexpectedEOF},
+}
+
+// limitCases are exactly at each limit; they must parse.
+var limitCases = []struct {
+	name string
+	in   string
+	lim  wire.Limits
+}{
+	{"literal at MaxLiteral", "* LIST () \"/\" {16}\r\n0123456789012345\r\n", wire.Limits{MaxLiteral: 16}},
+	{"atom at MaxAtom", "* CAPABILITY IMAP4rev1 0123456789\r\n", wire.Limits{MaxAtom: 10}},
+	{"quoted at MaxQuoted", "* LIST () \"/\" \"01234567\"\r\n", wire.Limits{MaxQuoted: 8}},
+	{"text at MaxQuoted", "* OK 01234567\r\n", wire.Limits{MaxQuoted: 8}},
+	{"list at MaxListElems", "* FLAGS (a b c d)\r\n", wire.Limits{MaxListElems: 4}},
+	{"body at MaxDepth", "* 1 FETCH (BODY (((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1) \"A\") \"B\"))\r\n", wire.Limits{MaxDepth: 3}},
+	{"thread at MaxDepth", "* THREAD (((1)))\r\n", wire.Limits{MaxDepth: 3}},
+}
+
+func TestErrors(t *testing.T) {
+	for _, tc := range errCases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, wrap := range []func(io.Reader) io.Reader{nil, iotest.OneByteReader} {
+				var rd io.Reader = strings.NewReader(tc.in)
+				if wrap != nil {
+					rd = wrap(rd)
+				}
+				r := NewReader(rd, &Options{Strict: tc.strict, Limits: tc.lim})
+				got, err := r.ReadResponse()
+				if err == nil {
+					t.Fatalf("got %#v, want an error", got)
+				}
+				if tc.sentinel == io.ErrUnexpectedEOF {
+					if err != io.ErrUnexpectedEOF {
+						t.Errorf("got %v, want io.ErrUnexpectedEOF itself", err)
+					}
+					continue
+				}
+				var se *wire.SyntaxError
+				if !errors.As(err, &se) {
+					t.Fatalf("got %v (%T), want a *wire.SyntaxError", err, err)
+				}
+				if se.Offset != tc.off || se.Production != tc.production {
+					t.Errorf("got offset %d in %q, want offset %d in %q (%v)", se.Offset, se.Production, tc.off, tc.production, err)
+				}
+				if tc.sentinel != nil && !errors.Is(err, tc.sentinel) {
+					t.Errorf("got %v, want errors.Is %v", err, tc.sentinel)
+				}
+				if tc.sentinel == nil && se.Err != nil {
+					t.Errorf("got sentinel %v, want none", se.Err)
+				}
+			}
+		})
+	}
+	for _, tc := range limitCases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := NewReader(strings.NewReader(tc.in), &Options{Limits: tc.lim})
+			if _, err := r.ReadResponse(); err != nil {
+				t.Fatalf("at the limit: %v", err)
+			}
+			if _, err := r.ReadResponse(); err != io.EOF {
+				t.Errorf("after: %v, want io.EOF", err)
+			}
+		})
+	}
+}
+
+// TestRecovery puts each malformed response of the error table (those with
+// a syntax error) between two good ones and checks that the stream stays in
+// sync: the good response after it parses.
+func TestRecovery(t *testing.T) {
+	const before, after = "* 1 EXISTS\r\n", "* 2 FETCH (UID 5 BODY[] {4}\r\n)\r\n\r)\r\nA9 OK done\r\n"
+	extra := []errCase{
+		{name: "literal with CRLFs in a bad response", in: "* 1 FETCH (UID x BODY[] {12}\r\n* 3 EXISTS\r\n)\r\n"},
+		{name: "bad item after a literal", in: "* 1 FETCH (BODY[] {12}\r\n* 3 EXISTS\r\n BAD[ \"x\r\n"},
+		{name: "bad response ending in a literal", in: "* XFOO ( {5}\r\n)\r\n\r\n\r\n"},
+		{name: "two literals", in: "* 1 FETCH (BODY[1] {3}\r\n\r\n) BODY[2] {1}\r\n) UID x)\r\n"},
+		{name: "non-sync literal", in: "* 1 FETCH (UID x BODY[] {3+}\r\n\r\n\n)\r\n"},
+		{name: "unterminated quote", in: "* LIST () \"/\" \"abc\r\n"},
+	}
+	for _, tc := range append(extra, errCases...) {
+		if tc.sentinel == io.ErrUnexpectedEOF || tc.lim != (wire.Limits{}) || tc.strict {
+			continue
+		}
+		t.Run(tc.name, func(t *testing.T) {
+			r := NewReader(strings.NewReader(before+tc.in+after), nil)
+			resp, err := r.ReadResponse()
+			if err != nil || resp.(*Exists).Num != 1 {
+				t.Fatalf("first: %v, %v", resp, err)
+			}
+			if resp, err := r.ReadResponse(); err == nil {
+				t.Fatalf("malformed response parsed: %#v", resp)
+			} else if se := (*wire.SyntaxError)(nil); !errors.As(err, &se) {
+				t.Fatalf("malformed response: %v, want a *wire.SyntaxError", err)
+			}
+			resp, err = r.ReadResponse()
+			if err != nil {
+				t.Fatalf("after the malformed response: %v", err)
+			}
+			want := &Message{SeqNum: 2, Items: []string{"UID", "BODY[]"}, UID: 5, Sections: []BodySectionItem{section("BODY", Section{}, -1, ")\r\n\r")}}
+			if diff := cmp.Diff(want, resp, cmpOpts...); diff != "" {
+				t.Fatalf("after the malformed response (-want +got):\n%s", diff)
+			}
+			resp, err = r.ReadResponse()
+			if err != nil || resp.(*StatusResponse).Tag != "A9" {
+				t.Fatalf("last: %v, %v", resp, err)
+			}
+			if _, err := r.ReadResponse(); err != io.EOF {
+				t.Errorf("end: %v, want io.EOF", err)
+			}
+		})
+	}
+}
+
+// TestIOErrorPassesThrough checks that an I/O error is returned as is,
+// not wrapped in a syntax error, and is final.
+func TestIOErrorPassesThrough(t *testing.T) {
+	boom := errors.New("connection reset")
+	r := NewReader(io.MultiReader(strings.NewReader("* 1 FETCH (FLAGS (\\Se"), iotest.ErrReader(boom)), nil)
+	if _, err := r.ReadResponse(); err != boom {
+		t.Fatalf("got %v, want %v", err, boom)
+	}
+	if _, err := r.ReadResponse(); err != boom {
+		t.Fatalf("second call: got %v, want %v", err, boom)
+	}
+}
+
+// TestFetchStale checks that a Fetch whose items the next Reader.Next
+// drained reports io.EOF, not items of another response.
+func TestFetchStale(t *testing.T) {
+	r := NewReader(strings.NewReader("* 1 FETCH (UID 1 FLAGS ())\r\n* 2 EXISTS\r\n"), nil)
+	resp, err := r.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := resp.(*Fetch)
+	if resp, err := r.Next(); err != nil || resp.(*Exists).Num != 2 {
+		t.Fatalf("next response: %v, %v", resp, err)
+	}
+	if item, err := f.Next(); err != io.EOF {
+		t.Fatalf("drained Fetch.Next: %v, %v; want io.EOF", item, err)
+	}
+}
+
+// TestOffsets checks ResponseOffset across a stream.
+func TestOffsets(t *testing.T) {
+	in := "* 1 EXISTS\r\n* 2 FETCH (BODY[] {3}\r\nabc)\r\nA1 OK x\r\n"
+	r := NewReader(bytes.NewReader([]byte(in)), nil)
+	var offs []int64
+	for {
+		if _, err := r.ReadResponse(); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		offs = append(offs, r.ResponseOffset())
+	}
+	if diff := cmp.Diff([]int64{0, 12, 41}, offs); diff != "" {
+		t.Errorf("offsets (-want +got):\n%s", diff)
+	}
+}
