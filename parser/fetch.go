@@ -220,6 +220,7 @@ func (f *Fetch) next() (FetchItem, error) {
 	if err != nil {
 		return nil, unexpected(err)
 	}
+	spaced := c == ' '
 	if c == ' ' && (f.n > 0 || !r.strict) {
 		w.ReadByte()
 		if !r.strict {
@@ -237,8 +238,8 @@ func (f *Fetch) next() (FetchItem, error) {
 		}
 		return nil, io.EOF
 	}
-	if f.n > 0 && r.strict {
-		// the SP was consumed above; nothing to do
+	if f.n > 0 && !spaced {
+		return nil, w.ErrorAt("msg-att", `SP or ")"`)
 	}
 	f.n++
 	if f.n > w.Limits().MaxListElems {
