@@ -2,7 +2,6 @@ package wire
 
 import "io"
 
-
 // ReadSeqSet consumes a sequence-set ("2,4:6,20:*") from the stream. It
 // streams: a set of any length parses in memory proportional to its number
 // of ranges, bounded by Limits.MaxListElems.
