@@ -30,6 +30,7 @@ type Reader struct {
 
 	fetch     *Fetch // the FETCH response being streamed, if any
 	needSkip  bool   // the previous response failed midway
+	err       error  // sticky I/O error (or io.EOF): the stream is over
 	respStart int64  // offset of the current response's first byte
 	arena     strArena
 
@@ -66,6 +67,9 @@ func (r *Reader) ResponseOffset() int64 { return r.respStart }
 // r.Next; whatever is left unread is parsed and discarded by that call.
 // At the end of the stream Next returns io.EOF.
 func (r *Reader) Next() (Response, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
 	if r.fetch != nil {
 		f := r.fetch
 		if err := f.drain(); err != nil {
@@ -75,7 +79,7 @@ func (r *Reader) Next() (Response, error) {
 	if r.needSkip {
 		r.needSkip = false
 		if err := r.w.SkipLine(); err != nil {
-			return nil, err
+			return nil, r.fail(err)
 		}
 	}
 	r.respStart = r.w.InputOffset()
@@ -101,12 +105,17 @@ func (r *Reader) ReadResponse() (Response, error) {
 }
 
 // fail records that the current response must be skipped when err is a
-// recoverable syntax error, and returns err.
+// recoverable syntax error, and returns err. Any other error (I/O, io.EOF,
+// io.ErrUnexpectedEOF) is final: every later call returns it, as the type
+// documents, instead of parsing the bytes left of a half-read response as
+// a new one.
 func (r *Reader) fail(err error) error {
 	r.fetch = nil
 	var se *wire.SyntaxError
 	if errors.As(err, &se) {
 		r.needSkip = true
+	} else {
+		r.err = err
 	}
 	return err
 }
@@ -425,5 +434,5 @@ func (r *Reader) readAtomish(production string) ([]byte, error) {
 // its options and buffer.
 func (r *Reader) Reset(rd io.Reader) {
 	r.w.Reset(rd)
-	r.fetch, r.needSkip, r.respStart = nil, false, 0
+	r.fetch, r.needSkip, r.respStart, r.err = nil, false, 0, nil
 }
