@@ -488,11 +488,6 @@ func (r *Reader) readDisposition() (*Disposition, error) {
 		return nil, unexpected(err)
 	}
 	if c != '(' {
-		if !r.strict && c == '"' {
-			// Some servers send the disposition type alone as a string.
-			t, err := w.ReadString("body-fld-dsp")
-			return &Disposition{Type: r.str(t)}, err
-		}
 		return nil, w.ReadNIL("body-fld-dsp")
 	}
 	w.ReadByte()

@@ -347,6 +347,18 @@ func (r *Reader) readFetchItem() (FetchItem, error) {
 		if err := w.ExpectSP("msg-att-static"); err != nil {
 			return nil, err
 		}
+		if c, err := w.Peek(); err == nil && c == '"' && !r.strict {
+			// DavMail may send an empty string between BODYSTRUCTURE
+			// and its value (go-imap#626).
+			if b, err := w.ReadQuoted("body"); err != nil {
+				return nil, err
+			} else if len(b) > 0 {
+				return nil, w.ErrorAt("body", `"("`)
+			}
+			if err := w.ExpectSP("msg-att-static"); err != nil {
+				return nil, err
+			}
+		}
 		b, err := r.readBody(0)
 		return &BodyStructureItem{Extended: ext || (b != nil && b.Extended), Body: b}, err
 	case equalFold(nameb, "RFC822"), equalFold(nameb, "RFC822.HEADER"), equalFold(nameb, "RFC822.TEXT"):

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/imapwire/imapwire/parser"
@@ -139,6 +140,7 @@ var (
 	valueType  = reflect.TypeFor[wire.Value]()
 	codeType   = reflect.TypeFor[parser.Code]()
 	addrType   = reflect.TypeFor[parser.Address]()
+	paramsType = reflect.TypeFor[parser.Params]()
 	statusType = reflect.TypeFor[parser.StatusResponse]()
 	textType   = reflect.TypeFor[encoding.TextMarshaler]()
 )
@@ -152,7 +154,7 @@ func isScalar(rv reflect.Value) bool {
 		return rv.IsNil()
 	}
 	t := rv.Type()
-	return t == timeType || t == codeType || t == addrType || t == valueType || (t.Kind() == reflect.Slice && t.Elem().Kind() != reflect.Uint8 && t.Implements(textType))
+	return t == timeType || t == codeType || t == addrType || t == paramsType || t == valueType || (t.Kind() == reflect.Slice && t.Elem().Kind() != reflect.Uint8 && t.Implements(textType))
 }
 
 func scalar(rv reflect.Value) string {
@@ -169,6 +171,17 @@ func scalar(rv reflect.Value) string {
 		return string(b)
 	case parser.Address:
 		return v.String()
+	case parser.Params:
+		var b strings.Builder
+		b.WriteByte('{')
+		for i, p := range v {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(p.Name + "=" + quoteIfNeeded(p.Value))
+		}
+		b.WriteByte('}')
+		return b.String()
 	case parser.Code:
 		if v.Args == "" {
 			return "[" + v.Name + "]"
