@@ -43,6 +43,16 @@ var charClass = func() (t [256]uint8) {
 	return t
 }()
 
+// quotedPlain marks the bytes a quoted string holds verbatim: all but
+// DQUOTE, "\\" and the CR, LF and NUL it may never hold. readQuoted skips
+// runs of them with one table lookup per byte.
+var quotedPlain = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c != '"' && c != '\\' && c != '\r' && c != '\n' && c != 0
+	}
+	return t
+}()
+
 // IsAtomChar reports whether c is an ATOM-CHAR of RFC 3501.
 func IsAtomChar(c byte) bool { return charClass[c]&classAtom != 0 }
 

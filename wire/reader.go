@@ -1,8 +1,10 @@
 package wire
 
 import (
+	"encoding/binary"
 	"errors"
 	"io"
+	"math/bits"
 )
 
 const (
@@ -35,13 +37,17 @@ type Reader struct {
 	maxBuf int
 	strict bool
 
+	// failed records that a read error other than io.EOF has been
+	// returned: from then on every call returns it, even with bytes still
+	// buffered, since the token it cut short cannot be resumed.
+	failed bool
+
 	// litRemain is the number of bytes of a pending literal body not yet
 	// consumed; litPending reports that a literal header has been read and
 	// its body not yet claimed.
 	litRemain  int64
 	litPending bool
 	gen        uint64 // incremented by every call that invalidates a literal reader
-	lit        literalReader
 
 	scratch []byte // unescaped quoted strings
 }
@@ -77,7 +83,7 @@ func (r *Reader) Strict() bool { return r.strict }
 // offset restarts at zero. Limits and strictness are kept.
 func (r *Reader) Reset(rd io.Reader) {
 	r.rd = rd
-	r.r, r.w, r.base, r.err = 0, 0, 0, nil
+	r.r, r.w, r.base, r.err, r.failed = 0, 0, 0, nil, false
 	r.litRemain, r.litPending = 0, false
 	r.gen++
 }
@@ -93,6 +99,14 @@ func (r *Reader) Buffered() int { return r.w - r.r }
 // fill reads more data into the buffer, keeping buf[r:w]. It returns the
 // sticky error when no byte could be added.
 func (r *Reader) fill() error {
+	err := r.fillBuf()
+	if err != nil && err != io.EOF {
+		r.failed = true
+	}
+	return err
+}
+
+func (r *Reader) fillBuf() error {
 	if r.err != nil {
 		return r.err
 	}
@@ -146,11 +160,19 @@ func (r *Reader) fill() error {
 // literal reader and discards an unread literal body.
 func (r *Reader) begin() error {
 	r.gen++
-	if r.litPending || r.litRemain > 0 {
-		r.litPending = false
-		return r.discardLiteral()
+	if r.failed || r.litPending || r.litRemain > 0 {
+		return r.beginSlow() // kept out of line so that begin inlines
 	}
 	return nil
+}
+
+//go:noinline
+func (r *Reader) beginSlow() error {
+	if r.failed {
+		return r.err
+	}
+	r.litPending = false
+	return r.discardLiteral()
 }
 
 func (r *Reader) discardLiteral() error {
@@ -177,10 +199,16 @@ func unexpected(err error) error {
 
 // peek returns the next byte without consuming it. io.EOF is returned as is.
 func (r *Reader) peek() (byte, error) {
-	if r.r == r.w {
-		if err := r.fill(); err != nil {
-			return 0, err
-		}
+	if r.r < r.w {
+		return r.buf[r.r], nil
+	}
+	return r.peekSlow() // kept out of line so that peek inlines
+}
+
+//go:noinline
+func (r *Reader) peekSlow() (byte, error) {
+	if err := r.fill(); err != nil {
+		return 0, err
 	}
 	return r.buf[r.r], nil
 }
@@ -214,13 +242,14 @@ func (r *Reader) ErrorAt(production, expected string) error {
 }
 
 func (r *Reader) errorAt(off int64, production, expected string, sentinel error) *SyntaxError {
-	// Show a few bytes from off when they are still buffered.
+	// Show a few bytes from off when they are still buffered. Never read
+	// more for this: with nothing buffered after the error, an interactive
+	// client would block here until the server's next response arrives.
 	found := "end of input"
 	i := int(off - r.base)
 	if i >= 0 && i <= r.w {
-		if i == r.w && r.err == nil {
-			r.fillKeep(i)
-			i = int(off - r.base)
+		if i == r.w && r.err != io.EOF {
+			found = "" // not read yet: unknown
 		}
 		if i >= 0 && i < r.w {
 			end := min(r.w, i+16)
@@ -239,16 +268,6 @@ func (r *Reader) errorAt(off int64, production, expected string, sentinel error)
 		found = ""
 	}
 	return &SyntaxError{Offset: off, Production: production, Expected: expected, Found: found, Err: sentinel}
-}
-
-// fillKeep tries to buffer more bytes without losing buf[i:], for error
-// context only. It keeps r.r pointing at the same byte.
-func (r *Reader) fillKeep(i int) {
-	saved := r.r
-	r.r = i
-	_ = r.fill()
-	shift := i - r.r
-	r.r = saved - shift
 }
 
 // Expect consumes the byte c or reports a *SyntaxError naming production.
@@ -549,19 +568,51 @@ func (r *Reader) readQuoted(production string) ([]byte, error) {
 	if err := r.expect('"', production); err != nil {
 		return nil, err
 	}
+	return r.readQuotedBody(production)
+}
+
+// readQuotedBody reads a quoted string whose opening DQUOTE is consumed.
+func (r *Reader) readQuotedBody(production string) ([]byte, error) {
 	// Fast path: scan for the closing quote with no escapes.
 	n := 0
 	escaped := false
 	for {
 		for r.r+n < r.w {
-			c := r.buf[r.r+n]
+			// Skip the run of plain bytes, at most MaxQuoted+1 of them.
+			i, end := r.r+n, r.w
+			if end-r.r > r.lim.MaxQuoted {
+				end = r.r + r.lim.MaxQuoted + 1
+			}
+			i = scanQuotedPlain(r.buf[:end], i)
+			n = i - r.r
+			if n > r.lim.MaxQuoted {
+				return nil, r.errorAt(r.InputOffset(), production, "shorter quoted string", ErrQuotedTooLong)
+			}
+			if i == r.w {
+				break
+			}
+			c := r.buf[i]
 			switch c {
 			case '"':
-				ok, err := r.quoteCloses(n)
-				if err != nil {
-					return nil, err
+				ok := r.strict
+				if !ok && i+1 < r.w {
+					ok = quoteCloser[r.buf[i+1]] // quoteCloses, inlined
+				} else if !ok {
+					var err error
+					if ok, err = r.quoteCloses(n); err != nil {
+						return nil, err
+					}
 				}
 				if ok {
+					// RFC 3501 QUOTED-CHAR is 7-bit; strict mode
+					// rejects the 8-bit bytes lenient mode keeps.
+					if r.strict {
+						for i, c := range r.buf[r.r : r.r+n] {
+							if c >= 0x80 {
+								return nil, r.errorAt(r.InputOffset()+int64(i), production, "QUOTED-CHAR", nil)
+							}
+						}
+					}
 					if !escaped {
 						b := r.buf[r.r : r.r+n]
 						r.r += n + 1
@@ -608,11 +659,31 @@ func (r *Reader) quoteCloses(n int) (bool, error) {
 			return false, err
 		}
 	}
-	switch r.buf[r.r+n+1] {
-	case ' ', ')', ']', '\r', '\n', '(':
-		return true, nil
+	return quoteCloser[r.buf[r.r+n+1]], nil
+}
+
+// quoteCloser marks the bytes after which a DQUOTE closes a quoted string
+// in lenient mode: SP, "(", ")", "]", CR and LF.
+var quoteCloser = [256]bool{' ': true, ')': true, ']': true, '\r': true, '\n': true, '(': true}
+
+// scanQuotedPlain returns the index of the first byte of buf[i:] that is not
+// quotedPlain, or len(buf). It tests eight bytes at a time for DQUOTE, "\\",
+// CR, LF and NUL: a zero byte of x^pattern marks a match (the classic
+// "has zero byte" trick; the lowest marked byte is exact).
+func scanQuotedPlain(buf []byte, i int) int {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(buf); i += 8 {
+		x := binary.LittleEndian.Uint64(buf[i:])
+		q, b, cr, lf := x^(lo*'"'), x^(lo*'\\'), x^(lo*'\r'), x^(lo*'\n')
+		m := (q-lo)&^q | (b-lo)&^b | (cr-lo)&^cr | (lf-lo)&^lf | (x-lo)&^x
+		if m &= hi; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
 	}
-	return false, nil
+	for i < len(buf) && quotedPlain[buf[i]] {
+		i++
+	}
+	return i
 }
 
 // unescape copies the n bytes at buf[r:] into scratch without escapes and
@@ -719,8 +790,10 @@ func (r *Reader) LiteralReader() io.Reader {
 	}
 	r.litPending = false
 	r.gen++
-	r.lit = literalReader{r: r, gen: r.gen}
-	return &r.lit
+	// A new reader each time (one small allocation per literal): a reader
+	// kept from an earlier literal must stay stale, not come back to life
+	// and steal this literal's bytes, as a shared one would.
+	return &literalReader{r: r, gen: r.gen}
 }
 
 // LiteralBytes reads the body of the literal whose header was just read into
@@ -788,12 +861,14 @@ func (l *literalReader) Read(p []byte) (int, error) {
 		n, err := r.rd.Read(p)
 		if n < 0 || n > len(p) {
 			r.err = errors.New("imap: invalid Read count from underlying reader")
+			r.failed = true
 			return 0, r.err
 		}
 		r.base += int64(n)
 		r.litRemain -= int64(n)
 		if err != nil {
 			r.err = err
+			r.failed = err != io.EOF
 			if n > 0 {
 				return n, nil
 			}
@@ -911,8 +986,14 @@ func (r *Reader) ReadNString(production string) (b []byte, isNil bool, err error
 		}
 		return nil, true, nil
 	case '(':
-		if !r.strict && r.consumeEmptyList() {
-			return nil, true, nil
+		if !r.strict {
+			ok, err := r.consumeEmptyList()
+			if err != nil {
+				return nil, false, unexpected(err)
+			}
+			if ok {
+				return nil, true, nil
+			}
 		}
 	}
 	return nil, false, r.errorAt(r.InputOffset(), production, "nstring", nil)
@@ -958,18 +1039,19 @@ func (r *Reader) PeekNIL() (bool, error) {
 	return n == 3 && isNIL(r.buf[r.r:r.r+3]), nil
 }
 
-// consumeEmptyList consumes "()" if it is next.
-func (r *Reader) consumeEmptyList() bool {
+// consumeEmptyList consumes "()" if it is next. A read error is returned,
+// not taken for "no list": it must reach the caller unchanged.
+func (r *Reader) consumeEmptyList() (bool, error) {
 	for r.w-r.r < 2 {
-		if r.fill() != nil {
-			return false
+		if err := r.fill(); err != nil {
+			return false, err
 		}
 	}
 	if r.buf[r.r] == '(' && r.buf[r.r+1] == ')' {
 		r.r += 2
-		return true
+		return true, nil
 	}
-	return false
+	return false, nil
 }
 
 // ReadText consumes the rest of the line up to, not including, CRLF (or LF),
