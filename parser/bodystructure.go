@@ -302,6 +302,11 @@ func (r *Reader) readOnePart(depth int) (*BodyStructure, error) {
 	case isMessage:
 		more, err := r.moreFields()
 		if err != nil || !more {
+			if err == nil && r.strict {
+				// mail.ru sends message/rfc822 with no envelope, body
+				// or lines; the grammar requires them.
+				return nil, w.ErrorAt("body-type-msg", "SP envelope")
+			}
 			return b, err
 		}
 		c, err := w.Peek()
@@ -310,8 +315,14 @@ func (r *Reader) readOnePart(depth int) (*BodyStructure, error) {
 		}
 		if c != '(' && !r.strict {
 			// mail.ru sends message/rfc822 with no envelope, body or
-			// lines: what follows is extension data.
-			return b, r.readExt1Part(b)
+			// lines: what follows is extension data, starting with
+			// body-fld-md5 (its SP is consumed already, so this cannot
+			// go through readExt1Part).
+			b.Extended = true
+			if b.MD5, err = r.nstring("body-fld-md5"); err != nil {
+				return nil, err
+			}
+			return b, r.readExtCommon(b)
 		}
 		if b.Envelope, err = r.readEnvelope(); err != nil {
 			return nil, err

@@ -228,6 +228,11 @@ func parseCodeArgs(code *Code) *wire.SyntaxError {
 			return bad("resp-text-code", "number", 0, numErr(err))
 		}
 		code.Number = uint32(n)
+		if n == 0 {
+			// All three take an nz-number; mail.xwtec.cn sends
+			// UIDVALIDITY 0 (lenient mode keeps it).
+			return bad("resp-text-code", "nz-number", 0, nil)
+		}
 	case CodeHighestModSeq:
 		n, err := strconv.ParseUint(args, 10, 63)
 		if err != nil {
@@ -283,6 +288,14 @@ func parseCodeArgs(code *Code) *wire.SyntaxError {
 				return bad("uid-set", "uid-set", at, nil)
 			}
 			code.Dest = dest
+		}
+		// RFC 4315 uid-set has no "*" (Purelymail sends it; lenient mode
+		// keeps the sets as sent), and the UIDVALIDITY is an nz-number.
+		if n == 0 {
+			return bad("resp-text-code", "nz-number", 0, nil)
+		}
+		if code.Set.Dynamic() || code.Dest.Dynamic() {
+			return bad("uid-set", `uid-set without "*"`, len(parts[0])+1, nil)
 		}
 	case CodeModified:
 		set, err := wire.ParseSeqSet(args)

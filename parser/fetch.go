@@ -232,6 +232,10 @@ func (f *Fetch) next() (FetchItem, error) {
 		}
 	}
 	if c == ')' && (f.n > 0 || !r.strict) {
+		if spaced && r.strict {
+			// SP before ")" is QQ mail's; the grammar has none.
+			return nil, w.ErrorAt("msg-att", "msg-att-dynamic or msg-att-static")
+		}
 		w.ReadByte()
 		if err := w.ExpectCRLF("message-data"); err != nil {
 			return nil, err

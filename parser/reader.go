@@ -410,8 +410,8 @@ func (r *Reader) readAtomsToEOL(production string, need1 bool) ([]string, error)
 		}
 		if eol, err := w.AtEOL(); err != nil {
 			return nil, err
-		} else if eol {
-			continue
+		} else if eol && !r.strict {
+			continue // trailing SP (Apple); strict: an atom must follow
 		}
 		a, err := r.readAtomish(production)
 		if err != nil {

@@ -78,7 +78,7 @@ func (r *Reader) readNumList(production string) ([]uint32, uint64, error) {
 			}
 			continue
 		}
-		if c == '\r' || c == '\n' {
+		if (c == '\r' || c == '\n') && !r.strict {
 			continue // lenient trailing SP (David.fx); AtEOL handles it next
 		}
 		n, err := w.ReadNumber("nz-number")
