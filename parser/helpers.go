@@ -127,7 +127,10 @@ func (r *Reader) readFlag(production string) (string, error) {
 		a, err := w.ReadAtom(production)
 		return r.intern(a), err
 	}
-	a, err := w.ReadWord(production)
+	// Loosely: any run up to SP, ")" or CTL. Gmail turns labels into
+	// keywords such as OIB-Seen-[Gmail]/Spam, with "[" and "]"
+	// (swift-nio-imap PR #738).
+	a, err := w.ReadLooseAString(production)
 	return r.intern(a), err
 }
 

@@ -190,6 +190,10 @@ func (r *Reader) readID() (Response, error) {
 	if err := w.ExpectSP("id-response"); err != nil {
 		return nil, err
 	}
+	if c, err := w.Peek(); err == nil && c == '(' {
+		// "()" is an empty list, not NIL: Params must be non-nil.
+		id.Params = make(map[string]string)
+	}
 	var key string
 	n := 0
 	err := r.readParenList("id-params-list", listNilOK, func() error {

@@ -505,7 +505,7 @@ func TestFetchResponses(t *testing.T)  { testRespCases(t, fetchCases) }
 // TestNilVersusEmpty checks the distinctions EquateEmpty hides in the
 // tables: NIL and "()" namespaces, ID NIL and ID ().
 func TestNilVersusEmpty(t *testing.T) {
-	r := NewReader(strings.NewReader("* NAMESPACE NIL NIL ((\"\" \".\"))\r\n* ID NIL\r\n* ID (\"a\" \"b\")\r\n"), nil)
+	r := NewReader(strings.NewReader("* NAMESPACE NIL NIL ((\"\" \".\"))\r\n* ID NIL\r\n* ID (\"a\" \"b\")\r\n* ID ()\r\n"), nil)
 	resp, err := r.ReadResponse()
 	if err != nil {
 		t.Fatal(err)
@@ -527,6 +527,13 @@ func TestNilVersusEmpty(t *testing.T) {
 	}
 	if id := resp.(*ID); id.Params == nil {
 		t.Errorf("ID (...): Params is nil")
+	}
+	resp, err = r.ReadResponse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id := resp.(*ID); id.Params == nil || len(id.Params) != 0 {
+		t.Errorf("ID (): Params = %#v, want empty and non-nil", id.Params)
 	}
 }
 

@@ -184,6 +184,12 @@ var quirks = []quirk{
 		want: []Response{errSyntax{}, &StatusResponse{Type: BYE}}},
 	{server: "various", source: `"()" where NIL is expected`, in: `* 1 FETCH (ENVELOPE (() () () () () () () () () ()))` + "\r\n",
 		want: []Response{&Message{SeqNum: 1, Items: []string{"ENVELOPE"}, Envelope: &Envelope{}}}},
+	{server: "Gmail", source: "swift-nio-imap PR #738 (labels as keywords)",
+		in: "* FLAGS (\\Seen OIB-Seen-[Gmail]/Spam $Junk)\r\n* 3 FETCH (FLAGS (\\Seen OIB-Seen-[Gmail]/Trash))\r\n",
+		want: []Response{
+			&Flags{Flags: []string{`\Seen`, "OIB-Seen-[Gmail]/Spam", "$Junk"}},
+			&Message{SeqNum: 3, Items: []string{"FLAGS"}, Flags: []string{`\Seen`, "OIB-Seen-[Gmail]/Trash"}},
+		}},
 	{server: "various", source: "doubled SP (Outlook)", in: "* 2 FETCH (UID 7  FLAGS  (\\Seen))\r\n",
 		want: []Response{&Message{SeqNum: 2, Items: []string{"UID", "FLAGS"}, UID: 7, Flags: []string{`\Seen`}}}},
 }
