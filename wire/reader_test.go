@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -934,6 +935,369 @@ func TestCharClasses(t *testing.T) {
 		}
 		if IsAStringChar(b) != (wantAtom || c == ']') {
 			t.Errorf("IsAStringChar(%#x) = %v", c, !wantAtom)
+		}
+	}
+}
+
+// transcript reads r to the end with ReadToken, streaming literal bodies
+// through LiteralReader (in reads of readSize bytes) and resynchronizing
+// with SkipLine after each *SyntaxError. It renders everything it saw,
+// offsets included, so that two readers can be compared.
+func transcript(r *Reader, readSize int) []string {
+	var out []string
+	buf := make([]byte, readSize)
+	for {
+		tok, err := r.ReadToken()
+		if err != nil {
+			var se *SyntaxError
+			if !errors.As(err, &se) {
+				return append(out, fmt.Sprintf("error %v", err))
+			}
+			out = append(out, fmt.Sprintf("syntax error @%d %s %v", se.Offset, se.Production, se.Err))
+			if err := r.SkipLine(); err != nil {
+				return append(out, fmt.Sprintf("skipline error %v", err))
+			}
+			out = append(out, fmt.Sprintf("skipped to @%d", r.InputOffset()))
+			continue
+		}
+		out = append(out, renderToken(tok))
+		if tok.Kind == KindLiteral {
+			lr := r.LiteralReader()
+			var body []byte
+			for {
+				n, err := lr.Read(buf)
+				body = append(body, buf[:n]...)
+				if err != nil {
+					if err != io.EOF {
+						out = append(out, fmt.Sprintf("body error %v", err))
+					}
+					break
+				}
+			}
+			out = append(out, fmt.Sprintf("body %q", body))
+		}
+	}
+}
+
+// splitStream is a stream with every kind of token, literals large and
+// small, errors to recover from, and lenient forms.
+func splitStream() string {
+	var b strings.Builder
+	b.WriteString(`* OK [CAPABILITY IMAP4rev1 LITERAL+] ready` + "\r\n")
+	for i := 1; i <= 30; i++ {
+		b.WriteString(fetchLine(i))
+	}
+	big := strings.Repeat("0123456789abcdef\r\n", 5000)
+	fmt.Fprintf(&b, "* 31 FETCH (BODY[] {%d}\r\n%s FLAGS (\\Seen))\r\n", len(big), big)
+	b.WriteString("* 32 FETCH (BODY[TEXT] {5}\r\nab\r\nc BINARY[1] ~{3}\r\n\x00\x01\x02)\r\n")
+	b.WriteString("* 33 FETCH (X \x00 garbage {5}\r\nab\r\nc)\r\n") // error, then SkipLine over a literal
+	b.WriteString(`* 34 FETCH (BODYSTRUCTURE ("text" "plain" ("charset " " "utf-8"") NIL NIL "7bit" 1 1))` + "\r\n")
+	b.WriteString("* 35 FETCH (FLAGS ())  \n")
+	b.WriteString("* SEARCH 99999999999999999999 4294967296\r\n")
+	b.WriteString("A1 OK \"unterminated\r\n")
+	b.WriteString(`A2 OK "a\"b\\c" "` + strings.Repeat("x", 100000) + `"` + "\r\n")
+	return b.String()
+}
+
+// TestSplitReads checks that the reader gives the same tokens, literal
+// bodies, errors and offsets however the input is split into reads.
+func TestSplitReads(t *testing.T) {
+	in := splitStream()
+	want := transcript(NewReader(strings.NewReader(in)), 1<<20)
+	if last := want[len(want)-1]; last != "error EOF" {
+		t.Fatalf("reference transcript ends with %q", last)
+	}
+	for _, k := range readerKinds[1:] {
+		for _, readSize := range []int{1, 7, 4096, 1 << 20} {
+			t.Run(fmt.Sprintf("%s/%d", k.name, readSize), func(t *testing.T) {
+				got := transcript(NewReader(k.wrap(strings.NewReader(in))), readSize)
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("transcript mismatch (-want +got):\n%s", diff)
+				}
+			})
+		}
+	}
+	t.Run("limits", func(t *testing.T) {
+		want := transcript(newTestReader(in, readerKinds[0].wrap, false, small), 1<<20)
+		got := transcript(newTestReader(in, iotest.OneByteReader, false, small), 3)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("transcript mismatch (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// TestSkipLineRecovery checks that after a syntax error anywhere in a
+// response, SkipLine lands on the next response, even when the rest of the
+// broken line holds a literal whose body contains CRLF.
+func TestSkipLineRecovery(t *testing.T) {
+	const next = "A2 OK done\r\n"
+	tests := []struct {
+		name string
+		line string
+		op   op
+	}{
+		{"bad byte", "* 1 FETCH (X \x01 Y)\r\n", opTokens},
+		{"literal after error", "* 1 FETCH (X \x01 BODY[] {5}\r\nab\r\nc)\r\n", opTokens},
+		{"error just before literal", "* 1 FETCH (BODY[]\x01{5}\r\nab\r\nc)\r\n", opTokens},
+		{"error in literal header", "* 1 FETCH (BODY[] {5}\rab\r\n", opTokens},
+		{"quoted with CR", "* OK \"abc\r\n", opTokens},
+		{"overflow", "* 4294967296 EXISTS\r\n", skip(2, opNumber)},
+		{"too deep", "* 1 FETCH ((((((x))))))\r\n", skip(10, opValue)},
+		{"literal too large", "* 1 FETCH (BODY[] {17}\r\n12345678901234567)\r\n", skip(18, opLitBytes)},
+	}
+	for _, tc := range tests {
+		for _, k := range readerKinds {
+			t.Run(tc.name+"/"+k.name, func(t *testing.T) {
+				r := newTestReader(tc.line+next, k.wrap, false, small)
+				_, err := tc.op(r)
+				var se *SyntaxError
+				if !errors.As(err, &se) {
+					t.Fatalf("got %v, want a *SyntaxError", err)
+				}
+				if err := r.SkipLine(); err != nil {
+					t.Fatal(err)
+				}
+				if off := r.InputOffset(); off != int64(len(tc.line)) {
+					t.Errorf("after SkipLine InputOffset = %d, want %d", off, len(tc.line))
+				}
+				got, err := opTokens(r)
+				if err != io.EOF {
+					t.Fatal(err)
+				}
+				o := len(tc.line)
+				want := []string{fmt.Sprintf("atom:A2@%d", o), fmt.Sprintf("SP@%d", o+2), fmt.Sprintf("atom:OK@%d", o+3),
+					fmt.Sprintf("SP@%d", o+5), fmt.Sprintf("atom:done@%d", o+6), fmt.Sprintf("CRLF@%d", o+10)}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("next response (-want +got):\n%s", diff)
+				}
+			})
+		}
+	}
+}
+
+// patternReader produces head, then size bytes where the byte at stream
+// offset i is byte(i%251), then tail, without holding the body in memory.
+type patternReader struct {
+	head, tail []byte
+	size, off  int64 // off counts body bytes produced
+	block      []byte
+}
+
+func newPatternReader(head string, size int64, tail string) *patternReader {
+	p := &patternReader{head: []byte(head), tail: []byte(tail), size: size, block: make([]byte, 251*256)}
+	for i := range p.block {
+		p.block[i] = byte(i % 251)
+	}
+	return p
+}
+
+func (p *patternReader) Read(b []byte) (int, error) {
+	if len(p.head) > 0 {
+		n := copy(b, p.head)
+		p.head = p.head[n:]
+		return n, nil
+	}
+	if p.off < p.size {
+		b = b[:min(int64(len(b)), p.size-p.off)]
+		n := 0
+		for n < len(b) {
+			n += copy(b[n:], p.block[(p.off+int64(n))%251:])
+		}
+		p.off += int64(n)
+		return n, nil
+	}
+	if len(p.tail) > 0 {
+		n := copy(b, p.tail)
+		p.tail = p.tail[n:]
+		return n, nil
+	}
+	return 0, io.EOF
+}
+
+// patternChecker checks that the bytes written to it continue the pattern
+// of patternReader, sampling the first and last byte of every write.
+type patternChecker struct {
+	n   int64
+	bad int64 // offset of the first mismatch + 1
+}
+
+func (c *patternChecker) Write(b []byte) (int, error) {
+	if len(b) > 0 && c.bad == 0 {
+		if b[0] != byte(c.n%251) {
+			c.bad = c.n + 1
+		} else if last := c.n + int64(len(b)) - 1; b[len(b)-1] != byte(last%251) {
+			c.bad = last + 1
+		}
+	}
+	c.n += int64(len(b))
+	return len(b), nil
+}
+
+// onlyReader hides the WriteTo method of a literal reader, so that io.Copy
+// goes through Read.
+type onlyReader struct{ io.Reader }
+
+// TestStreamHugeLiteral streams a 1 GiB literal through LiteralReader, half
+// through Read and half through WriteTo, and checks that memory stays
+// bounded and the stream stays in step.
+func TestStreamHugeLiteral(t *testing.T) {
+	if testing.Short() {
+		t.Skip("streams 1 GiB")
+	}
+	const size = 1 << 30
+	src := newPatternReader(fmt.Sprintf("* 1 FETCH (BODY[] {%d}\r\n", size), size, ") UID 7)\r\n")
+	r := NewReader(src)
+	check := &patternChecker{}
+	copyBuf := make([]byte, 32<<10)
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+
+	for {
+		tok, err := r.ReadToken()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tok.Kind == KindLiteral {
+			if tok.Literal.Size != size {
+				t.Fatalf("literal size %d", tok.Literal.Size)
+			}
+			break
+		}
+	}
+	lr := r.LiteralReader()
+	n1, err := io.CopyBuffer(check, onlyReader{io.LimitReader(lr, size/2)}, copyBuf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n2, err := io.Copy(check, lr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+
+	if n1+n2 != size || check.n != size {
+		t.Fatalf("streamed %d+%d bytes, want %d", n1, n2, size)
+	}
+	if check.bad != 0 {
+		t.Fatalf("body mismatch at offset %d", check.bad-1)
+	}
+	if d := after.TotalAlloc - before.TotalAlloc; d > 4<<20 {
+		t.Errorf("streaming allocated %d bytes", d)
+	}
+	if d := int64(after.HeapInuse) - int64(before.HeapInuse); d > 4<<20 {
+		t.Errorf("heap in use grew by %d bytes", d)
+	}
+	got, err := opTokens(r)
+	if err != io.EOF {
+		t.Fatal(err)
+	}
+	o := len(fmt.Sprintf("* 1 FETCH (BODY[] {%d}\r\n", size)) + size
+	want := []string{fmt.Sprintf(")@%d", o), fmt.Sprintf("SP@%d", o+1), fmt.Sprintf("atom:UID@%d", o+2), fmt.Sprintf("SP@%d", o+5), fmt.Sprintf("number:7@%d", o+6), fmt.Sprintf(")@%d", o+7), fmt.Sprintf("CRLF@%d", o+8)}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("after the literal (-want +got):\n%s", diff)
+	}
+}
+
+// cycleReader returns data over and over.
+type cycleReader struct {
+	data []byte
+	i    int
+}
+
+func (c *cycleReader) Read(p []byte) (int, error) {
+	n := copy(p, c.data[c.i:])
+	c.i = (c.i + n) % len(c.data)
+	return n, nil
+}
+
+// TestAllocs sets allocation ceilings on the hot paths: in steady state,
+// tokenizing FETCH responses and reading a SEARCH response with the typed
+// methods allocate nothing.
+func TestAllocs(t *testing.T) {
+	t.Run("ReadToken", func(t *testing.T) {
+		r := NewReader(&cycleReader{data: []byte(fetchLine(1) + fetchLine(22222))})
+		for i := 0; i < 10000; i++ { // warm up: buffer and scratch space
+			if _, err := r.ReadToken(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		allocs := testing.AllocsPerRun(100000, func() {
+			if _, err := r.ReadToken(); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("ReadToken: %v allocations per token, want 0", allocs)
+		}
+	})
+	t.Run("typed", func(t *testing.T) {
+		r := NewReader(&cycleReader{data: []byte("* SEARCH 1 22 333 4444 55555 NIL \"q\\\"s\" \r\n")})
+		line := func() {
+			r.Expect('*', "p")
+			r.ExpectSP("p")
+			r.ReadAtom("p")
+			for i := 0; i < 5; i++ {
+				r.ExpectSP("p")
+				if _, err := r.ReadNumber("p"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r.ExpectSP("p")
+			if _, isNil, err := r.ReadNString("p"); err != nil || !isNil {
+				t.Fatal(err)
+			}
+			r.ExpectSP("p")
+			if _, err := r.ReadAString("p"); err != nil {
+				t.Fatal(err)
+			}
+			if eol, err := r.AtEOL(); err != nil || !eol {
+				t.Fatal(err)
+			}
+			if err := r.ExpectCRLF("p"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := 0; i < 1000; i++ {
+			line()
+		}
+		if allocs := testing.AllocsPerRun(10000, line); allocs != 0 {
+			t.Errorf("typed methods: %v allocations per line, want 0", allocs)
+		}
+	})
+}
+
+// TestScanQuotedPlain checks the eight-bytes-at-a-time scan against the
+// byte-at-a-time one, for every special byte at every position.
+func TestScanQuotedPlain(t *testing.T) {
+	naive := func(b []byte, i int) int {
+		for i < len(b) && quotedPlain[b[i]] {
+			i++
+		}
+		return i
+	}
+	for _, special := range []byte{'"', '\\', '\r', '\n', 0} {
+		for _, filler := range []byte{'a', 0x80, 0xff, ' ', '!', '#', 0x01, 0x7f, '"' + 1, '\\' - 1} {
+			for size := 0; size < 24; size++ {
+				for pos := -1; pos < size; pos++ {
+					b := bytes.Repeat([]byte{filler}, size)
+					if pos >= 0 {
+						b[pos] = special
+					}
+					for start := 0; start <= size; start++ {
+						if got, want := scanQuotedPlain(b, start), naive(b, start); got != want {
+							t.Fatalf("scanQuotedPlain(%q, %d) = %d, want %d", b, start, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+	for c := 0; c < 256; c++ {
+		want := c != '"' && c != '\\' && c != '\r' && c != '\n' && c != 0
+		b := bytes.Repeat([]byte{byte(c)}, 16)
+		if got := scanQuotedPlain(b, 0) == 16; got != want {
+			t.Errorf("byte %#x: plain = %v, want %v", c, got, want)
 		}
 	}
 }
