@@ -52,7 +52,7 @@ port_is_free() {
 
 # pick_port: print a currently free TCP port on 127.0.0.1.
 pick_port() {
-    local p i
+    local p
     if command -v python3 >/dev/null 2>&1; then
         p=$(python3 -c 'import socket
 s = socket.socket()
@@ -61,7 +61,7 @@ print(s.getsockname()[1])
 s.close()' 2>/dev/null) || p=
         if [ -n "$p" ]; then echo "$p"; return 0; fi
     fi
-    for i in $(seq 1 200); do
+    for _ in $(seq 1 200); do
         p=$((20000 + RANDOM % 40000))
         if port_is_free "$p"; then echo "$p"; return 0; fi
     done
@@ -71,6 +71,7 @@ s.close()' 2>/dev/null) || p=
 # wait_greeting PORT: true once an IMAP greeting is read from 127.0.0.1:PORT.
 wait_greeting() {
     local port="$1" line
+    # shellcheck disable=SC2016 # $1 expands in the inner bash
     line=$(timeout 3 bash -c '
         exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
         IFS= read -r l <&3 && printf "%s" "$l"
@@ -365,7 +366,7 @@ do_start() {
                 ok=yes
                 break
             fi
-            pid=$(master_pid "$dir") || break
+            master_pid "$dir" >/dev/null || break
             sleep 0.1
         done
         if [ "$ok" = yes ]; then
@@ -381,6 +382,20 @@ do_start() {
     die "could not start Dovecot in $dir (see $dir/dovecot.log)"
 }
 
+# instance_procs_left NAME: true while a process of the instance is alive
+# (Dovecot titles them "dovecot-<instance_name>/<service>"). Only looks.
+instance_procs_left() {
+    if command -v pgrep >/dev/null 2>&1; then
+        pgrep -f -- "$1" >/dev/null
+        return
+    fi
+    local f
+    for f in /proc/[0-9]*/cmdline; do
+        { tr '\0' ' ' <"$f" | grep -qF -- "$1"; } 2>/dev/null && return 0
+    done
+    return 1
+}
+
 do_stop() {
     local dir="$1" pid
     [ -d "$dir" ] || return 0
@@ -391,8 +406,7 @@ do_stop() {
     else
         kill -TERM "$pid" 2>/dev/null || true
     fi
-    local i
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done
@@ -403,13 +417,10 @@ do_stop() {
     rm -f "$dir/run/master.pid"
     # The master's children (log, stats, ...) exit right after it; wait for
     # them so that a following start or rm -rf of DIR does not race them.
-    local name="dovecot-imapwire-$(basename "$dir")/" f left
-    for i in $(seq 1 50); do
-        left=no
-        for f in /proc/[0-9]*/cmdline; do
-            if tr '\0' ' ' <"$f" 2>/dev/null | grep -qF "$name"; then left=yes; break; fi
-        done
-        [ "$left" = no ] && break
+    local name
+    name="dovecot-imapwire-$(basename "$dir")/"
+    for _ in $(seq 1 50); do
+        instance_procs_left "$name" || break
         sleep 0.1
     done
     return 0
