@@ -312,7 +312,7 @@ func (r *Reader) readFetchItem() (FetchItem, error) {
 		if err := w.ExpectSP("msg-att-static"); err != nil {
 			return nil, err
 		}
-		n, err := w.ReadNumber("uniqueid")
+		n, err := r.readNZNumber("uniqueid")
 		return &UIDItem{UID: n}, err
 	case equalFold(nameb, "FLAGS"):
 		if err := w.ExpectSP("msg-att-dynamic"); err != nil {
@@ -433,6 +433,9 @@ func (r *Reader) readFetchItem() (FetchItem, error) {
 			if err := w.Expect(')', "fetch-emailid-resp"); err != nil {
 				return nil, err
 			}
+		} else if !isThread && r.strict {
+			// RFC 8474: only THREADID may be NIL.
+			return nil, w.ErrorAt("fetch-emailid-resp", `"("`)
 		} else if err := w.ReadNIL("fetch-threadid-resp"); err != nil {
 			return nil, err
 		}

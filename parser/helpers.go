@@ -179,6 +179,17 @@ func (r *Reader) decodeMailbox(raw string, off int64, production string) (Mailbo
 	return Mailbox{Name: name, Raw: raw}, nil
 }
 
+// readNZNumber reads an nz-number. Strict mode refuses 0; lenient mode
+// keeps it, as a server sent it.
+func (r *Reader) readNZNumber(production string) (uint32, error) {
+	off := r.w.InputOffset()
+	n, err := r.w.ReadNumber(production)
+	if err == nil && n == 0 && r.strict {
+		return 0, &wire.SyntaxError{Offset: off, Production: production, Expected: "nz-number", Found: `"0"`}
+	}
+	return n, err
+}
+
 // readNumberOrNIL reads a number; in lenient mode NIL reads as 0 (servers
 // send NIL for body-fld-lines and sizes they do not know).
 func (r *Reader) readNumberOrNIL(production string) (uint32, error) {

@@ -1,5 +1,7 @@
 package parser
 
+import "github.com/imapwire/imapwire/wire"
+
 // Namespace is "* NAMESPACE personal other shared" (RFC 2342). A nil slice
 // means the server sent NIL for that class.
 type Namespace struct {
@@ -24,6 +26,10 @@ func (r *Reader) readNamespace() (Response, error) {
 	for _, dst := range []*[]NamespaceDesc{&ns.Personal, &ns.Other, &ns.Shared} {
 		if err := w.ExpectSP("namespace-response"); err != nil {
 			return nil, err
+		}
+		if c, err := w.Peek(); err == nil && c == '(' {
+			// "()" is an empty list, not NIL: the slice must be non-nil.
+			*dst = []NamespaceDesc{}
 		}
 		err := r.readParenList("namespace", listNilOK|listAdjacent, func() error {
 			var d NamespaceDesc
@@ -71,6 +77,10 @@ func (r *Reader) readNamespace() (Response, error) {
 		})
 		if err != nil {
 			return nil, err
+		}
+		if *dst != nil && len(*dst) == 0 && r.strict {
+			// Namespace = nil / "(" 1*Namespace-Descr ")"
+			return nil, &wire.SyntaxError{Offset: w.InputOffset() - 1, Production: "namespace", Expected: "Namespace-Descr", Found: `")"`}
 		}
 	}
 	return ns, w.ExpectCRLF("namespace-response")

@@ -230,6 +230,14 @@ var dataCases = []respCase{
 	{name: "THREAD missing parent", in: "* THREAD ((3)(5))",
 		want: &Thread{Threads: []*ThreadNode{{Children: []*ThreadNode{{Num: 3}, {Num: 5}}}}}},
 	{name: "THREAD empty", in: "* THREAD", want: &Thread{}},
+	{name: "THREAD members then two nested", in: "* THREAD (1 (2)(3))",
+		want: &Thread{Threads: []*ThreadNode{{Num: 1, Children: []*ThreadNode{{Num: 2}, {Num: 3}}}}}},
+	{name: "THREAD single nested list", in: "* THREAD (1 (2))",
+		want:   &Thread{Threads: []*ThreadNode{{Num: 1, Children: []*ThreadNode{{Num: 2}}}}},
+		strict: true},
+	{name: "SEARCH zero", in: "* SEARCH 0", want: &Search{Nums: []uint32{0}}, strict: true},
+	{name: "ESEARCH MIN zero", in: "* ESEARCH MIN 0 COUNT 0", want: &ESearch{Min: u32(0), Count: u32(0)}, strict: true},
+	{name: "ESEARCH COUNT zero", in: "* ESEARCH COUNT 0", want: &ESearch{Count: u32(0)}},
 
 	// mailbox size and message status
 	{name: "FLAGS", in: `* FLAGS (\Answered \Flagged \Deleted \Seen \Draft $Forwarded)`,
@@ -240,6 +248,7 @@ var dataCases = []respCase{
 	{name: "EXISTS max", in: "* 4294967295 EXISTS", want: &Exists{Num: 4294967295}},
 	{name: "RECENT", in: "* 5 RECENT", want: &Recent{Num: 5}},
 	{name: "EXPUNGE", in: "* 44 EXPUNGE", want: &Expunge{SeqNum: 44}},
+	{name: "EXPUNGE zero", in: "* 0 EXPUNGE", want: &Expunge{}, strict: true},
 	{name: "VANISHED", in: "* VANISHED 405,407,410:420", want: &Vanished{UIDs: seqSet("405,407,410:420")}},
 	{name: "VANISHED EARLIER", in: "* VANISHED (EARLIER) 41,43:116,118,120:211,214:540",
 		want: &Vanished{Earlier: true, UIDs: seqSet("41,43:116,118,120:211,214:540")}},
@@ -251,6 +260,7 @@ var dataCases = []respCase{
 			Other:    []NamespaceDesc{{Prefix: "~", Delim: "/"}},
 			Shared:   []NamespaceDesc{{Prefix: "#shared/", Delim: "/"}, {Prefix: "#public/", Delim: "/"}, {Prefix: "#ftp/", Delim: "/"}, {Prefix: "#news.", Delim: "."}},
 		}},
+	{name: "NAMESPACE empty list", in: `* NAMESPACE () NIL NIL`, want: &Namespace{Personal: []NamespaceDesc{}}, strict: true},
 	{name: "NAMESPACE NIL and extension", in: `* NAMESPACE (("" "/" "X-PARAM" ("FLAG1" "FLAG2"))) NIL (("Public Folders/" NIL))`,
 		want: &Namespace{
 			Personal: []NamespaceDesc{{Prefix: "", Delim: "/", Extension: []ExtItem{{Name: "X-PARAM", Value: list(quoted("FLAG1"), quoted("FLAG2"))}}}},
@@ -434,6 +444,12 @@ var fetchCases = []respCase{
 		want: &Message{SeqNum: 3, Items: []string{"EMAILID", "THREADID"}, EmailID: "M6d99ac3275bb4e", ThreadID: "T64b478a75b7ea9"}},
 	{name: "THREADID NIL", in: `* 3 FETCH (THREADID NIL)`,
 		want: &Message{SeqNum: 3, Items: []string{"THREADID"}}},
+	{name: "EMAILID NIL", in: `* 3 FETCH (EMAILID NIL)`,
+		want: &Message{SeqNum: 3, Items: []string{"EMAILID"}}, strict: true},
+	{name: "sequence number zero", in: `* 0 FETCH (UID 1)`,
+		want: &Message{Items: []string{"UID"}, UID: 1}, strict: true},
+	{name: "UID zero", in: `* 1 FETCH (UID 0)`,
+		want: &Message{SeqNum: 1, Items: []string{"UID"}}, strict: true},
 	{name: "unknown item kept raw", in: `* 5 FETCH (X-FOO (1 "two" NIL) UID 9 X-BAR[1]<5> "x" PREVIEW "hi")`,
 		want: &Message{SeqNum: 5, Items: []string{"X-FOO", "UID", "X-BAR[1]<5>", "PREVIEW"}, UID: 9, Raw: []RawItem{
 			{Name: "X-FOO", Value: list(num("1"), quoted("two"), nilValue)},
@@ -505,14 +521,14 @@ func TestFetchResponses(t *testing.T)  { testRespCases(t, fetchCases) }
 // TestNilVersusEmpty checks the distinctions EquateEmpty hides in the
 // tables: NIL and "()" namespaces, ID NIL and ID ().
 func TestNilVersusEmpty(t *testing.T) {
-	r := NewReader(strings.NewReader("* NAMESPACE NIL NIL ((\"\" \".\"))\r\n* ID NIL\r\n* ID (\"a\" \"b\")\r\n* ID ()\r\n"), nil)
+	r := NewReader(strings.NewReader("* NAMESPACE NIL () ((\"\" \".\"))\r\n* ID NIL\r\n* ID (\"a\" \"b\")\r\n* ID ()\r\n"), nil)
 	resp, err := r.ReadResponse()
 	if err != nil {
 		t.Fatal(err)
 	}
 	ns := resp.(*Namespace)
-	if ns.Personal != nil || ns.Other != nil || ns.Shared == nil {
-		t.Errorf("NAMESPACE NIL NIL (...) = %+v: want nil, nil, non-nil", ns)
+	if ns.Personal != nil || ns.Other == nil || len(ns.Other) != 0 || ns.Shared == nil {
+		t.Errorf("NAMESPACE NIL () (...) = %+v: want nil, empty, non-nil", ns)
 	}
 	resp, err = r.ReadResponse()
 	if err != nil {

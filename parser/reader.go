@@ -312,6 +312,7 @@ func (r *Reader) readUntaggedStatus(t StatusType) (Response, error) {
 // readNumbered reads "n EXISTS", "n RECENT", "n EXPUNGE", "n FETCH ...".
 func (r *Reader) readNumbered() (Response, error) {
 	w := r.w
+	off := w.InputOffset()
 	n, err := w.ReadNumber("message-data")
 	if err != nil {
 		return nil, err
@@ -322,6 +323,10 @@ func (r *Reader) readNumbered() (Response, error) {
 	name, err := w.ReadAtom("message-data")
 	if err != nil {
 		return nil, err
+	}
+	if n == 0 && r.strict && (equalFold(name, "FETCH") || equalFold(name, "EXPUNGE")) {
+		// message-data = nz-number SP ("EXPUNGE" / ("FETCH" SP msg-att))
+		return nil, &wire.SyntaxError{Offset: off, Production: "message-data", Expected: "nz-number", Found: `"0"`}
 	}
 	switch {
 	case equalFold(name, "FETCH"):

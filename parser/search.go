@@ -81,7 +81,7 @@ func (r *Reader) readNumList(production string) ([]uint32, uint64, error) {
 		if (c == '\r' || c == '\n') && !r.strict {
 			continue // lenient trailing SP (David.fx); AtEOL handles it next
 		}
-		n, err := w.ReadNumber("nz-number")
+		n, err := r.readNZNumber("nz-number")
 		if err != nil {
 			return nil, 0, err
 		}
@@ -164,7 +164,11 @@ func (r *Reader) readESearch() (Response, error) {
 		}
 		switch uname {
 		case "MIN", "MAX", "COUNT":
-			n, err := w.ReadNumber("search-return-data")
+			read := r.readNZNumber // MIN and MAX are nz-numbers
+			if uname == "COUNT" {
+				read = w.ReadNumber
+			}
+			n, err := read("search-return-data")
 			if err != nil {
 				return nil, err
 			}
@@ -256,6 +260,9 @@ func (r *Reader) readThreadList(depth int) (*ThreadNode, error) {
 	first := true
 	max := w.Limits().MaxListElems
 	count := 0
+	// nested counts the thread-lists since the last member: strictly,
+	// members come first and thread-nested = 2*thread-list.
+	nested := 0
 	for {
 		c, err := w.Peek()
 		if err != nil {
@@ -263,6 +270,9 @@ func (r *Reader) readThreadList(depth int) (*ThreadNode, error) {
 		}
 		switch {
 		case c == ')':
+			if nested == 1 && r.strict {
+				return nil, w.ErrorAt("thread-nested", "second thread-list")
+			}
 			w.ReadByte()
 			if first {
 				return nil, w.ErrorAt("thread-list", "thread-members")
@@ -277,11 +287,15 @@ func (r *Reader) readThreadList(depth int) (*ThreadNode, error) {
 				return nil, err
 			}
 			cur.Children = append(cur.Children, child)
+			nested++
 		case c == ' ':
 			w.ReadByte()
 			continue
 		default:
-			n, err := w.ReadNumber("thread-members")
+			if nested > 0 && r.strict {
+				return nil, w.ErrorAt("thread-list", `"(" or ")"`)
+			}
+			n, err := r.readNZNumber("thread-members")
 			if err != nil {
 				return nil, err
 			}
