@@ -290,7 +290,8 @@ var dataCases = []respCase{
 	{name: "unknown alone", in: "* NOOP", want: &Unknown{Name: "NOOP"}},
 }
 
-// rfcEnvelope is the ENVELOPE of RFC 3501 section 8.
+// rfcEnvelopeText is the ENVELOPE of RFC 3501 section 8, and rfcEnvelope
+// its parse.
 const rfcEnvelopeText = `("Wed, 17 Jul 1996 02:23:25 -0700 (PDT)" "IMAP4rev1 WG mtg summary and minutes" ` +
 	`(("Terry Gray" NIL "gray" "cac.washington.edu")) (("Terry Gray" NIL "gray" "cac.washington.edu")) ` +
 	`(("Terry Gray" NIL "gray" "cac.washington.edu")) ((NIL NIL "imap" "cac.washington.edu")) ` +
@@ -402,6 +403,8 @@ var fetchCases = []respCase{
 		want: &Message{SeqNum: 1, Items: []string{"BODY[]"}, Sections: []BodySectionItem{section("BODY", Section{}, -1, "hello")}}},
 	{name: "BODY[]<origin>", in: "* 1 FETCH (BODY[]<100> {3}\r\nabc)",
 		want: &Message{SeqNum: 1, Items: []string{"BODY[]"}, Sections: []BodySectionItem{section("BODY", Section{}, 100, "abc")}}},
+	{name: "BODY[part.TEXT]<origin>", in: "* 1 FETCH (BODY[1.TEXT]<4096> {2}\r\nab)",
+		want: &Message{SeqNum: 1, Items: []string{"BODY[1.TEXT]"}, Sections: []BodySectionItem{section("BODY", Section{Part: []int{1}, Specifier: "TEXT"}, 4096, "ab")}}},
 	{name: "BODY[part]", in: "* 1 FETCH (BODY[1.2.3] \"text\")",
 		want: &Message{SeqNum: 1, Items: []string{"BODY[1.2.3]"}, Sections: []BodySectionItem{section("BODY", Section{Part: []int{1, 2, 3}}, -1, "text")}}},
 	{name: "BODY[HEADER]", in: "* 1 FETCH (BODY[HEADER] {8}\r\nA: b\r\n\r\n)",
@@ -1123,4 +1126,52 @@ func (o *oneByte) Read(p []byte) (int, error) {
 		return 0, nil
 	}
 	return o.r.Read(p[:1])
+}
+
+// TestWalk numbers the parts of the example message of RFC 3501 section
+// 6.4.5 as the RFC does.
+func TestWalk(t *testing.T) {
+	const env = `(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)`
+	text := func(sub string) string { return `("TEXT" "` + sub + `" NIL NIL NIL "7BIT" 10 1)` }
+	const octets = `("APPLICATION" "OCTET-STREAM" NIL NIL NIL "BASE64" 100)`
+	const gif = `("IMAGE" "GIF" NIL NIL NIL "BASE64" 100)`
+	msg := func(body string) string { return `("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 500 ` + env + ` ` + body + ` 20)` }
+	bs := "(" + text("PLAIN") + octets +
+		msg("("+text("PLAIN")+octets+` "MIXED")`) +
+		"(" + gif + msg("("+text("PLAIN")+"("+text("PLAIN")+text("RICHTEXT")+` "ALTERNATIVE") "MIXED")`) + ` "MIXED")` +
+		` "MIXED")`
+	r := NewReader(strings.NewReader("* 1 FETCH (BODY "+bs+")\r\n"), &Options{Strict: true})
+	resp, err := r.ReadResponse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	resp.(*Message).BodyStructure.Walk(func(part string, b *BodyStructure) bool {
+		got = append(got, part+" "+b.MediaType())
+		return true
+	})
+	want := []string{
+		" multipart/mixed",
+		"1 text/plain",
+		"2 application/octet-stream",
+		"3 message/rfc822",
+		"3.1 text/plain",
+		"3.2 application/octet-stream",
+		"4 multipart/mixed",
+		"4.1 image/gif",
+		"4.2 message/rfc822",
+		"4.2.1 text/plain",
+		"4.2.2 multipart/alternative",
+		"4.2.2.1 text/plain",
+		"4.2.2.2 text/richtext",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Walk (-want +got):\n%s", diff)
+	}
+	// Walk stops when fn returns false.
+	n := 0
+	resp.(*Message).BodyStructure.Walk(func(string, *BodyStructure) bool { n++; return n < 3 })
+	if n != 3 {
+		t.Errorf("Walk went on after false: %d calls", n)
+	}
 }
