@@ -1135,7 +1135,9 @@ func TestWalk(t *testing.T) {
 	text := func(sub string) string { return `("TEXT" "` + sub + `" NIL NIL NIL "7BIT" 10 1)` }
 	const octets = `("APPLICATION" "OCTET-STREAM" NIL NIL NIL "BASE64" 100)`
 	const gif = `("IMAGE" "GIF" NIL NIL NIL "BASE64" 100)`
-	msg := func(body string) string { return `("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 500 ` + env + ` ` + body + ` 20)` }
+	msg := func(body string) string {
+		return `("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 500 ` + env + ` ` + body + ` 20)`
+	}
 	bs := "(" + text("PLAIN") + octets +
 		msg("("+text("PLAIN")+octets+` "MIXED")`) +
 		"(" + gif + msg("("+text("PLAIN")+"("+text("PLAIN")+text("RICHTEXT")+` "ALTERNATIVE") "MIXED")`) + ` "MIXED")` +
