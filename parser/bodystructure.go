@@ -250,6 +250,15 @@ func (r *Reader) readOnePart(depth int) (*BodyStructure, error) {
 	if err := w.ExpectSP("media-basic"); err != nil {
 		return nil, err
 	}
+	if c, err := w.Peek(); err == nil && c == '(' && !r.strict {
+		// Gmail also sends an empty multipart with its extension data:
+		// ("ALTERNATIVE" ("BOUNDARY" "x") NIL NIL) (MailKit#205).
+		mp := &BodyStructure{Type: "multipart", Subtype: b.Type, Extended: true}
+		if mp.Params, err = r.readParams("body-fld-param"); err != nil {
+			return nil, err
+		}
+		return mp, r.readExtCommon(mp)
+	}
 	sub, err := w.ReadString("media-subtype")
 	if err != nil {
 		return nil, err

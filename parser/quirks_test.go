@@ -121,6 +121,16 @@ var quirks = []quirk{
 					// ("ALTERNATIVE") is an empty multipart/alternative.
 					Body: &BodyStructure{Type: "multipart", Subtype: "ALTERNATIVE"}},
 			}}}}},
+	{server: "Gmail", source: "MailKit#205 (empty multipart with extension data)",
+		in: `* 9 FETCH (BODYSTRUCTURE (("ALTERNATIVE" ("BOUNDARY" "==alternative_xad5934455aeex") NIL NIL)` +
+			`("TEXT" "HTML" ("CHARSET" "iso-8859-1" "NAME" "seti_letter.html") NIL NIL "7BIT" 6769 171 NIL NIL NIL) ` +
+			`"ALTERNATIVE" ("BOUNDARY" "==alternative_xad5934455aeex") NIL NIL))` + "\r\n",
+		want: []Response{&Message{SeqNum: 9, Items: []string{"BODYSTRUCTURE"}, BodyStructure: &BodyStructure{
+			Type: "multipart", Subtype: "ALTERNATIVE", Params: Params{{"BOUNDARY", "==alternative_xad5934455aeex"}}, Extended: true,
+			Parts: []*BodyStructure{
+				{Type: "multipart", Subtype: "ALTERNATIVE", Params: Params{{"BOUNDARY", "==alternative_xad5934455aeex"}}, Extended: true},
+				{Type: "TEXT", Subtype: "HTML", Params: Params{{"CHARSET", "iso-8859-1"}, {"NAME", "seti_letter.html"}}, Encoding: "7BIT", Size: 6769, Lines: 171, Extended: true},
+			}}}}},
 	{server: "Exchange 2013", source: "ruby/net-imap#250", in: "[COPYUID 124 10 233]\r\n",
 		want: []Response{&StatusResponse{Type: OK, Code: &Code{Name: "COPYUID", Args: "124 10 233", Number: 124, Set: seqSet("10"), Dest: seqSet("233")}}}},
 	{server: "Office 365", source: "ruby/net-imap#597",
