@@ -523,25 +523,32 @@ func (r *Reader) ReadNumber64(production string) (uint64, error) {
 
 func (r *Reader) readNumber(production string, max uint64) (uint64, error) {
 	off := r.InputOffset()
+	// v*10+d <= max exactly when v < cutoff, or v == cutoff and d <= last:
+	// one division per number, not one per digit.
+	cutoff, last := max/10, max%10
 	var v uint64
 	n := 0
 	for {
-		for r.r < r.w {
-			c := r.buf[r.r]
+		buf, i := r.buf[:r.w], r.r // locals: r's fields are reloaded per byte
+		for ; i < len(buf); i++ {
+			c := buf[i]
 			if c < '0' || c > '9' {
+				n += i - r.r
+				r.r = i
 				if n == 0 {
 					return 0, r.errorAt(off, production, "number", nil)
 				}
 				return v, nil
 			}
 			d := uint64(c - '0')
-			if v > (max-d)/10 {
+			if v > cutoff || v == cutoff && d > last {
+				r.r = i
 				return 0, r.errorAt(off, production, "number", ErrNumberOverflow)
 			}
 			v = v*10 + d
-			n++
-			r.r++
 		}
+		n += i - r.r
+		r.r = i
 		if err := r.fill(); err != nil {
 			if err == io.EOF && n > 0 {
 				return 0, io.ErrUnexpectedEOF

@@ -203,6 +203,9 @@ var readCases = []readCase{
 	{name: "number/many leading zeros", in: "0000000000000000000000042 ", op: opNumber, want: uint32(42), off: 25},
 	{name: "number64/63-bit max", in: "9223372036854775807 ", op: opNumber64, want: uint64(1<<63 - 1), off: 19},
 	{name: "number64/uint32 max+1", in: "4294967296 ", op: opNumber64, want: uint64(1 << 32), off: 10},
+	{name: "number/uint32 max-1", in: "4294967294 ", op: opNumber, want: uint32(1<<32 - 2), off: 10},
+	{name: "number/below cutoff", in: "4294967289 ", op: opNumber, want: uint32(4294967289), off: 10},
+	{name: "number64/63-bit max-1", in: "9223372036854775806)", op: opNumber64, want: uint64(1<<63 - 2), off: 19},
 	// quoted
 	{name: "quoted/empty", in: `"" `, op: opQuoted, want: "", off: 2},
 	{name: "quoted", in: `"abc" `, op: opQuoted, want: "abc", off: 5},
@@ -361,6 +364,10 @@ var errCases = []errCase{
 	{name: "number/uint32 max+1", in: "4294967296 ", op: opNumber, off: 0, prod: "p", sentinel: ErrNumberOverflow},
 	{name: "number/uint32 max+1 offset", in: "* 4294967296 ", op: skip(2, opNumber), off: 2, prod: "p", sentinel: ErrNumberOverflow},
 	{name: "number/huge", in: "99999999999999999999999999 ", op: opNumber, off: 0, prod: "p", sentinel: ErrNumberOverflow},
+	{name: "number/last digit too big", in: "4294967296 ", op: opNumber, off: 0, prod: "p", sentinel: ErrNumberOverflow},
+	{name: "number/last digit 9", in: "4294967299 ", op: opNumber, off: 0, prod: "p", sentinel: ErrNumberOverflow},
+	{name: "number/eleven digits", in: "42949672950 ", op: opNumber, off: 0, prod: "p", sentinel: ErrNumberOverflow},
+	{name: "number64/last digit 9", in: "9223372036854775809 ", op: opNumber64, off: 0, prod: "p", sentinel: ErrNumberOverflow},
 	{name: "number64/63-bit max+1", in: "9223372036854775808 ", op: opNumber64, off: 0, prod: "p", sentinel: ErrNumberOverflow},
 	{name: "number64/uint64 max", in: "18446744073709551615 ", op: opNumber64, off: 0, prod: "p", sentinel: ErrNumberOverflow},
 	// quoted
