@@ -316,6 +316,103 @@ func FuzzSplitReads(f *testing.F) {
 	})
 }
 
+// typedOps are the Reader's typed methods as the parser calls them; each
+// returns the length of what it read, to be checked against the limits.
+var typedOps = []struct {
+	name  string
+	limit int
+	read  func(r *wire.Reader) (int, error)
+}{
+	{"ReadAtom", tokLimits.MaxAtom, func(r *wire.Reader) (int, error) { b, err := r.ReadAtom("p"); return len(b), err }},
+	{"ReadAStringAtom", tokLimits.MaxAtom, func(r *wire.Reader) (int, error) { b, err := r.ReadAStringAtom("p"); return len(b), err }},
+	{"ReadTag", tokLimits.MaxAtom, func(r *wire.Reader) (int, error) { b, err := r.ReadTag("p"); return len(b), err }},
+	{"ReadWord", tokLimits.MaxAtom, func(r *wire.Reader) (int, error) { b, err := r.ReadWord("p"); return len(b), err }},
+	{"ReadNumber", 0, func(r *wire.Reader) (int, error) { _, err := r.ReadNumber("p"); return 0, err }},
+	{"ReadNumber64", 0, func(r *wire.Reader) (int, error) { _, err := r.ReadNumber64("p"); return 0, err }},
+	{"ReadQuoted", tokLimits.MaxQuoted, func(r *wire.Reader) (int, error) { b, err := r.ReadQuoted("p"); return len(b), err }},
+	{"ReadString", int(tokLimits.MaxLiteral), func(r *wire.Reader) (int, error) { b, err := r.ReadString("p"); return len(b), err }},
+	{"ReadAString", int(tokLimits.MaxLiteral), func(r *wire.Reader) (int, error) { b, err := r.ReadAString("p"); return len(b), err }},
+	{"ReadNString", int(tokLimits.MaxLiteral), func(r *wire.Reader) (int, error) { b, _, err := r.ReadNString("p"); return len(b), err }},
+	{"ReadNIL", 0, func(r *wire.Reader) (int, error) { return 0, r.ReadNIL("p") }},
+	{"PeekNIL", 0, func(r *wire.Reader) (int, error) { _, err := r.PeekNIL(); return 0, err }},
+	{"ReadText", tokLimits.MaxQuoted, func(r *wire.Reader) (int, error) { b, err := r.ReadText("p"); return len(b), err }},
+	{"ExpectSP", 0, func(r *wire.Reader) (int, error) { return 0, r.ExpectSP("p") }},
+	{"ExpectCRLF", 0, func(r *wire.Reader) (int, error) { return 0, r.ExpectCRLF("p") }},
+	{"AtEOL", 0, func(r *wire.Reader) (int, error) { _, err := r.AtEOL(); return 0, err }},
+	{"Expect(", 0, func(r *wire.Reader) (int, error) { return 0, r.Expect('(', "p") }},
+	{"Peek", 0, func(r *wire.Reader) (int, error) { _, err := r.Peek(); return 0, err }},
+	{"ReadByte", 0, func(r *wire.Reader) (int, error) { _, err := r.ReadByte(); return 0, err }},
+	{"ReadLiteralHeader", 0, func(r *wire.Reader) (int, error) { _, err := r.ReadLiteralHeader("p"); return 0, err }},
+	{"LiteralBytes", int(tokLimits.MaxLiteral), func(r *wire.Reader) (int, error) { b, err := r.LiteralBytes("p"); return len(b), err }},
+	{"LiteralReader", 0, func(r *wire.Reader) (int, error) {
+		if lr := r.LiteralReader(); lr != nil {
+			_, err := io.ReadFull(lr, make([]byte, 2))
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				err = nil // a short literal, or a cut stream the next call reports
+			}
+			return 0, err
+		}
+		return 0, nil
+	}},
+	{"ReadValue", 0, func(r *wire.Reader) (int, error) { _, err := r.ReadValue("p"); return 0, err }},
+	{"ReadToken", tokLimits.MaxQuoted, func(r *wire.Reader) (int, error) { t, err := r.ReadToken(); return len(t.Bytes), err }},
+	{"SkipLine", 0, func(r *wire.Reader) (int, error) { return 0, r.SkipLine() }},
+}
+
+// FuzzTypedMethods calls the Reader's typed methods in an order chosen by
+// the fuzzer on arbitrary input. It checks that they never panic, that
+// results respect the limits, that every error is a well-formed
+// *SyntaxError or an EOF, and that SkipLine after a syntax error moves on.
+func FuzzTypedMethods(f *testing.F) {
+	addTokenizerSeeds(f, func(in string) {
+		f.Add([]byte(in), []byte{23}, false)
+		f.Add([]byte(in), []byte{3, 13, 0, 13, 4, 13, 9, 15, 14}, true)
+		f.Add([]byte(in), []byte{19, 20, 21, 6, 16, 12, 22, 1, 10, 11}, false)
+	})
+	f.Fuzz(func(t *testing.T, data, ops []byte, strict bool) {
+		if len(ops) == 0 {
+			return
+		}
+		r := wire.NewReader(bytes.NewReader(data))
+		r.SetLimits(tokLimits)
+		r.SetStrict(strict)
+		for i := 0; i < 4*len(data)+2*len(ops); i++ {
+			op := typedOps[int(ops[i%len(ops)])%len(typedOps)]
+			before := r.InputOffset()
+			n, err := op.read(r)
+			if err == nil {
+				if n > op.limit && op.limit > 0 || n > 0 && op.limit == 0 {
+					t.Fatalf("%s returned %d bytes, limit %d", op.name, n, op.limit)
+				}
+				continue
+			}
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				return
+			}
+			var se *wire.SyntaxError
+			if !errors.As(err, &se) {
+				t.Fatalf("%s: unexpected error %#v", op.name, err)
+			}
+			checkSyntaxError(t, se, int64(len(data)))
+			if se.Offset < before && op.name != "LiteralBytes" {
+				// Errors point at or after where the call started
+				// (LiteralBytes can only follow a header).
+				t.Fatalf("%s: error at %d before the call's start %d", op.name, se.Offset, before)
+			}
+			at := r.InputOffset()
+			if err := r.SkipLine(); err != nil {
+				if err != io.ErrUnexpectedEOF {
+					t.Fatalf("SkipLine: %v", err)
+				}
+				return
+			}
+			if r.InputOffset() <= at {
+				t.Fatalf("SkipLine made no progress at %d", at)
+			}
+		}
+	})
+}
+
 // tokenizerSeeds are the inputs of wire's unit tables.
 var tokenizerSeeds = []string{
 	"FETCH ",
