@@ -26,6 +26,12 @@ var errLiteralReaderStale = errors.New("imap: literal reader used after the next
 // LiteralReader stays readable until the next call; that call first discards
 // whatever the caller left unread.
 //
+// An error from the underlying reader other than io.EOF is final: once a
+// call has returned it, every later call returns it too, even if bytes
+// read before it are still buffered (the token it cut short cannot be
+// resumed). Bytes read before the error are served first, as io.Reader
+// requires.
+//
 // A Reader is not safe for concurrent use.
 type Reader struct {
 	rd     io.Reader
