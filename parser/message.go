@@ -62,9 +62,28 @@ func (f *Fetch) Collect() (*Message, error) {
 	}
 }
 
-// Add records item in m. A body section still streaming is read into memory
-// (subject to the Reader's Limits.MaxLiteral, through the Fetch).
+// add records item in m, reading a streaming body subject to the Reader's
+// Limits.MaxLiteral.
 func (m *Message) add(f *Fetch, item FetchItem) error {
+	if it, ok := item.(*BodySectionItem); ok && it.Data == nil && it.Body != nil {
+		w := f.r.w
+		if it.Size > w.Limits().MaxLiteral {
+			err := &wire.SyntaxError{Offset: w.InputOffset(), Production: "nstring", Expected: "smaller literal", Err: wire.ErrLiteralTooLarge}
+			f.err = f.r.fail(err)
+			return err
+		}
+	}
+	if err := m.Add(item); err != nil {
+		f.err = f.r.fail(err)
+		return err
+	}
+	return nil
+}
+
+// Add records item in m. A body section still streaming (Data nil, Body
+// set) is read into memory whole: Size says how much that is, so check it
+// first when the source is untrusted.
+func (m *Message) Add(item FetchItem) error {
 	m.Items = append(m.Items, item.ItemName())
 	switch it := item.(type) {
 	case *UIDItem:
@@ -81,17 +100,9 @@ func (m *Message) add(f *Fetch, item FetchItem) error {
 		m.BodyStructure = it.Body
 	case *BodySectionItem:
 		if it.Data == nil && it.Body != nil {
-			w := f.r.w
-			if it.Size > w.Limits().MaxLiteral {
-				err := &wire.SyntaxError{Offset: w.InputOffset(), Production: "nstring", Expected: "smaller literal", Err: wire.ErrLiteralTooLarge}
-				f.err = f.r.fail(err)
-				return err
-			}
 			b := make([]byte, it.Size)
 			if _, err := io.ReadFull(it.Body, b); err != nil {
-				err = unexpected(err)
-				f.err = f.r.fail(err)
-				return err
+				return unexpected(err)
 			}
 			it.Data = b
 		}

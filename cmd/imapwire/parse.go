@@ -78,8 +78,8 @@ func (p *parseRun) run(in io.Reader, strict bool) error {
 	br := bufio.NewReaderSize(in, 64<<10)
 	head, _ := br.Peek(3)
 	var src io.Reader = br
-	if isTranscript(head) {
-		src = newServerStream(br)
+	if wire.IsTranscript(head) {
+		src = wire.NewTranscriptReader(br)
 	}
 	p.track = newTracker(src, !p.quiet)
 	r := parser.NewReader(p.track, &parser.Options{Strict: strict})

@@ -1,0 +1,236 @@
+package command
+
+import (
+	"errors"
+	"io"
+
+	"github.com/imapwire/imapwire/parser"
+)
+
+// readLoop is the one goroutine that reads the connection.
+func (c *Conn) readLoop() {
+	defer close(c.done)
+	greeted := false
+	for {
+		resp, err := c.pr.Next()
+		if err != nil {
+			c.readFailed(err)
+			return
+		}
+		switch r := resp.(type) {
+		case *parser.StatusResponse:
+			if !greeted && r.Tag == "" {
+				greeted = true
+				c.greeting <- r
+				if r.Type == parser.BYE {
+					c.mu.Lock()
+					c.bye = r
+					c.mu.Unlock()
+				}
+				continue
+			}
+			if r.Tag != "" {
+				if stop := c.complete(r); stop {
+					return
+				}
+				continue
+			}
+			if r.Type == parser.BYE {
+				c.mu.Lock()
+				c.bye = r
+				c.mu.Unlock()
+				c.unsol.push(r)
+				continue
+			}
+			if r.Code != nil && r.Code.Name == parser.CodeAlert {
+				// ALERT must reach the user whoever asked.
+				c.unsol.push(r)
+				continue
+			}
+			c.route(r)
+		case *parser.Continuation:
+			c.mu.Lock()
+			ch := c.cont
+			c.cont = nil
+			c.mu.Unlock()
+			if ch != nil {
+				ch <- r
+			} else {
+				// Nobody is waiting: Office 365 and others send stray
+				// continuations around IDLE. Report, do not fail.
+				c.unsol.push(r)
+			}
+		case *parser.Fetch:
+			if err := c.readFetch(r); err != nil {
+				c.readFailed(err)
+				return
+			}
+		default:
+			c.route(r)
+		}
+	}
+}
+
+// readFailed ends the connection after a read error.
+func (c *Conn) readFailed(err error) {
+	c.mu.Lock()
+	bye := c.bye
+	c.mu.Unlock()
+	if bye != nil && (err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF)) {
+		err = ErrBye
+	}
+	c.fail(err)
+}
+
+// complete finishes the command with r's tag. It reports true when the
+// reader must stop (STARTTLS).
+func (c *Conn) complete(r *parser.StatusResponse) bool {
+	c.mu.Lock()
+	var cmd *Command
+	for _, o := range c.inflight {
+		if o.Tag == r.Tag {
+			cmd = o
+			break
+		}
+	}
+	c.mu.Unlock()
+	if cmd == nil {
+		c.unsol.push(r) // a tag we never sent: report it
+		return false
+	}
+	if cmd.Spec.Upgrade && r.Type == parser.OK {
+		// STARTTLS stays in flight, a barrier, until the new
+		// transport is in place.
+		return c.pauseForUpgrade(cmd, r)
+	}
+	c.remove(cmd)
+	cmd.finish(r, nil)
+	if r.Type == parser.BYE {
+		c.mu.Lock()
+		c.bye = r
+		c.mu.Unlock()
+	}
+	return false
+}
+
+// route gives an untagged response to the first command in flight that
+// claims it, or to the unsolicited handler.
+func (c *Conn) route(r parser.Response) {
+	c.mu.Lock()
+	var owner *Command
+	for _, cmd := range c.inflight {
+		if cmd.Spec.Claim != nil && cmd.Spec.Claim(r) {
+			owner = cmd
+			break
+		}
+	}
+	c.mu.Unlock()
+	if owner != nil {
+		owner.push(r) // dropped if abandoned
+		return
+	}
+	c.unsol.push(r)
+}
+
+// FetchHeader is what a ClaimFetch rule sees of a FETCH response: its
+// sequence number, its UID if one came before the decision, the names of
+// the items seen, and whether a body section literal forced the decision.
+type FetchHeader struct {
+	SeqNum  uint32
+	UID     uint32 // 0 if not (yet) seen
+	Items   []string
+	HasBody bool
+}
+
+// Has reports whether an item whose name starts with prefix was seen.
+func (h *FetchHeader) Has(prefix string) bool {
+	for _, n := range h.Items {
+		if len(n) >= len(prefix) && n[:len(prefix)] == prefix {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Conn) fetchOwner(h *FetchHeader) *Command {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, cmd := range c.inflight {
+		if cmd.Spec.ClaimFetch != nil && cmd.Spec.ClaimFetch(h) {
+			return cmd
+		}
+	}
+	return nil
+}
+
+// readFetch reads one FETCH response and routes it. Items are buffered
+// until the owner is known; a body literal is then streamed to the owner's
+// consumer, and the reader waits until the consumer has moved past it (or
+// abandoned the command, in which case the rest is discarded here).
+func (c *Conn) readFetch(f *parser.Fetch) error {
+	h := &FetchHeader{SeqNum: f.SeqNum}
+	var items []parser.FetchItem
+	var msg *Message
+	var owner *Command
+	decided := false
+	for {
+		item, err := f.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if msg != nil {
+				msg.fail(err)
+			}
+			return err
+		}
+		if u, ok := item.(*parser.UIDItem); ok {
+			h.UID = u.UID
+		}
+		h.Items = append(h.Items, item.ItemName())
+		body, streaming := item.(*parser.BodySectionItem)
+		streaming = streaming && body.Data == nil && body.Body != nil
+		if !decided && streaming {
+			h.HasBody = true
+			owner = c.fetchOwner(h)
+			decided = true
+			if owner != nil {
+				msg = newMessage(f.SeqNum, items, true)
+				items = nil
+				if !owner.push(msg) {
+					msg = nil
+				}
+			}
+		}
+		if !decided {
+			items = append(items, item)
+			continue
+		}
+		if msg == nil {
+			continue // nobody wants it: the parser discards the rest
+		}
+		if !msg.deliver(item, streaming) {
+			msg = nil // abandoned
+		}
+	}
+	if msg != nil {
+		msg.end()
+		return nil
+	}
+	if decided {
+		return nil
+	}
+	owner = c.fetchOwner(h)
+	m := newMessage(f.SeqNum, items, false)
+	if owner != nil && owner.push(m) {
+		return nil
+	}
+	if owner == nil {
+		pm := &parser.Message{SeqNum: f.SeqNum}
+		for _, it := range items {
+			pm.Add(it)
+		}
+		c.unsol.push(pm)
+	}
+	return nil
+}
