@@ -67,12 +67,14 @@ func (c *Criteria) date(key string, t time.Time) *Criteria {
 // From, To, Cc, Subject, Body and Text match substrings (case-insensitive
 // as the server defines it). Non-ASCII strings are sent as UTF-8 literals
 // with CHARSET UTF-8.
-func (c *Criteria) From(s string) *Criteria    { return c.add(command.Atom("FROM"), command.String(s)) }
-func (c *Criteria) To(s string) *Criteria      { return c.add(command.Atom("TO"), command.String(s)) }
-func (c *Criteria) Cc(s string) *Criteria      { return c.add(command.Atom("CC"), command.String(s)) }
-func (c *Criteria) Subject(s string) *Criteria { return c.add(command.Atom("SUBJECT"), command.String(s)) }
-func (c *Criteria) Body(s string) *Criteria    { return c.add(command.Atom("BODY"), command.String(s)) }
-func (c *Criteria) Text(s string) *Criteria    { return c.add(command.Atom("TEXT"), command.String(s)) }
+func (c *Criteria) From(s string) *Criteria { return c.add(command.Atom("FROM"), command.String(s)) }
+func (c *Criteria) To(s string) *Criteria   { return c.add(command.Atom("TO"), command.String(s)) }
+func (c *Criteria) Cc(s string) *Criteria   { return c.add(command.Atom("CC"), command.String(s)) }
+func (c *Criteria) Subject(s string) *Criteria {
+	return c.add(command.Atom("SUBJECT"), command.String(s))
+}
+func (c *Criteria) Body(s string) *Criteria { return c.add(command.Atom("BODY"), command.String(s)) }
+func (c *Criteria) Text(s string) *Criteria { return c.add(command.Atom("TEXT"), command.String(s)) }
 
 // Header matches messages whose header field contains value.
 func (c *Criteria) Header(field, value string) *Criteria {
@@ -80,8 +82,12 @@ func (c *Criteria) Header(field, value string) *Criteria {
 }
 
 // Larger and Smaller match by RFC822.SIZE.
-func (c *Criteria) Larger(n uint32) *Criteria  { return c.add(command.Atom("LARGER"), command.Number(n)) }
-func (c *Criteria) Smaller(n uint32) *Criteria { return c.add(command.Atom("SMALLER"), command.Number(n)) }
+func (c *Criteria) Larger(n uint32) *Criteria {
+	return c.add(command.Atom("LARGER"), command.Number(n))
+}
+func (c *Criteria) Smaller(n uint32) *Criteria {
+	return c.add(command.Atom("SMALLER"), command.Number(n))
+}
 
 // UID matches the messages whose UIDs are in set.
 func (c *Criteria) UID(set wire.SeqSet) *Criteria {
@@ -92,7 +98,9 @@ func (c *Criteria) UID(set wire.SeqSet) *Criteria {
 func (c *Criteria) Not(n *Criteria) *Criteria { return c.add(command.Atom("NOT"), n.group()) }
 
 // Or matches messages that match a or b.
-func (c *Criteria) Or(a, b *Criteria) *Criteria { return c.add(command.Atom("OR"), a.group(), b.group()) }
+func (c *Criteria) Or(a, b *Criteria) *Criteria {
+	return c.add(command.Atom("OR"), a.group(), b.group())
+}
 
 func (c *Criteria) group() command.Arg {
 	if len(c.args) == 0 {
@@ -252,4 +260,3 @@ func (c *Client) SearchNums(ctx context.Context, uid bool, criteria *Criteria) (
 	}
 	return out, nil
 }
-
