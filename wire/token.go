@@ -76,6 +76,17 @@ func (r *Reader) ReadToken() (Token, error) {
 		return Token{Kind: k, Offset: off}, nil
 	}
 	if c == '"' {
+		// A string without escapes, closed inside the buffer, is
+		// taken here (lenient mode); readQuotedBody does the rest.
+		start, end := r.r+1, r.w
+		if end-start > r.lim.MaxQuoted {
+			end = start + r.lim.MaxQuoted + 1
+		}
+		i := scanQuotedPlain(r.buf[:end], start)
+		if i < end && i+1 < r.w && r.buf[i] == '"' && quoteCloser[r.buf[i+1]] && !r.strict {
+			r.r = i + 1
+			return Token{Kind: KindQuoted, Offset: off, Bytes: r.buf[start:i]}, nil
+		}
 		r.r++
 		b, err := r.readQuotedBody("quoted")
 		if err != nil {

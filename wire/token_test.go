@@ -1,10 +1,11 @@
 package wire
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
-	"testing/iotest"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -48,8 +49,9 @@ func TestTokens(t *testing.T) {
 	}
 }
 
-// TestTokenLimits checks that ReadToken returns words and quoted
-// strings exactly at the limits.
+// TestTokenLimits checks that ReadToken returns words and quoted strings
+// exactly at the limits, and refuses them one past, whether or not the
+// token is already buffered whole (ReadToken's fast path).
 func TestTokenLimits(t *testing.T) {
 	tests := []struct {
 		in   string
@@ -58,16 +60,29 @@ func TestTokenLimits(t *testing.T) {
 		{"12345678 ", []string{"number:12345678@0", "SP@8"}},
 		{"abcdefgh ", []string{"atom:abcdefgh@0", "SP@8"}},
 		{`"12345678" `, []string{"quoted:12345678@0", "SP@10"}},
+		{`"123456\\" `, []string{`quoted:123456\@0`, "SP@10"}},
+		{`"1234567\\" `, []string{"syntax error @1 quoted quoted string too long"}},
 		{"{17}\r\n12345678901234567 ", []string{"literal:17@0", "SP@23"}},
+		{`"123456789" `, []string{"syntax error @1 quoted quoted string too long"}},
+		{`"12345678"" `, []string{"syntax error @1 quoted quoted string too long"}},
+		{"123456789 ", []string{"syntax error @0 atom atom too long"}},
+		// 163.com's unescaped quotes, through ReadToken.
+		{`"""" "a"b" "x"`, []string{`quoted:""@0`, "SP@4", `quoted:a"b@5`, "SP@10", "quoted:x@11"}},
 	}
 	for _, tc := range tests {
-		r := newTestReader(tc.in, iotest.OneByteReader, false, small)
-		got, err := opTokens(r)
-		if err != io.ErrUnexpectedEOF && err != io.EOF {
-			t.Errorf("%q: got error %v", tc.in, err)
-		}
-		if diff := cmp.Diff(tc.want, got); diff != "" {
-			t.Errorf("%q: mismatch (-want +got):\n%s", tc.in, diff)
+		for _, k := range readerKinds {
+			t.Run(tc.in+"/"+k.name, func(t *testing.T) {
+				r := newTestReader(tc.in, k.wrap, false, small)
+				got, err := opTokens(r)
+				if se := (*SyntaxError)(nil); errors.As(err, &se) {
+					got = append(got.([]string), fmt.Sprintf("syntax error @%d %s %v", se.Offset, se.Production, se.Err))
+				} else if err != io.ErrUnexpectedEOF && err != io.EOF {
+					t.Errorf("got error %v", err)
+				}
+				if diff := cmp.Diff(tc.want, got, cmpOpts...); diff != "" {
+					t.Errorf("mismatch (-want +got):\n%s", diff)
+				}
+			})
 		}
 	}
 }
