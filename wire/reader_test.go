@@ -1308,3 +1308,49 @@ func TestScanQuotedPlain(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorIsFinal checks that once a read error has been returned, every
+// method returns it, although bytes read before it are still buffered.
+func TestErrorIsFinal(t *testing.T) {
+	ops := map[string]op{
+		"ReadToken": opToken, "Peek": opPeek, "ReadByte": func(r *Reader) (any, error) { return r.ReadByte() },
+		"Expect": opExpectParen, "ExpectSP": opSP, "ExpectCRLF": opCRLF, "AtEOL": opAtEOL,
+		"ReadAtom": opAtom, "ReadAStringAtom": opAStringAtom, "ReadTag": opTag, "ReadWord": opWord,
+		"ReadAString": opAString, "ReadNumber": opNumber, "ReadNumber64": opNumber64,
+		"ReadQuoted": opQuoted, "ReadString": opString, "ReadNString": opNString, "ReadNIL": opNIL,
+		"PeekNIL": opPeekNIL, "ReadText": opText, "ReadLiteralHeader": opLitHeader,
+		"ReadValue": opValue, "SkipLine": opSkipLine,
+	}
+	for name, o := range ops {
+		t.Run(name, func(t *testing.T) {
+			r := NewReader(errAfter("* 1 FETCH (X \"ab", errBoom))
+			if _, err := opTokens(r); err != errBoom {
+				t.Fatalf("tokens: got %v, want errBoom", err)
+			}
+			if r.Buffered() == 0 {
+				t.Fatalf("nothing left buffered: the test proves nothing")
+			}
+			if _, err := o(r); err != errBoom {
+				t.Errorf("got %#v, want errBoom", err)
+			}
+		})
+	}
+	t.Run("Reset", func(t *testing.T) {
+		r := NewReader(errAfter("\"ab", errBoom))
+		r.ReadToken()
+		r.Reset(strings.NewReader("x\r\n"))
+		if tok, err := r.ReadToken(); err != nil || tok.Kind != KindAtom {
+			t.Errorf("after Reset: %v, %v", tok, err)
+		}
+	})
+	t.Run("drain", func(t *testing.T) {
+		// A literal drained by the next call meets the error.
+		r := NewReader(errAfter("{9}\r\nab", errBoom))
+		r.ReadLiteralHeader("p")
+		for name, o := range ops {
+			if _, err := o(r); err != errBoom {
+				t.Errorf("%s: got %#v, want errBoom", name, err)
+			}
+		}
+	})
+}
