@@ -3,23 +3,18 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/imapwire/imapwire/parser"
 	"github.com/imapwire/imapwire/wire"
 )
-
-const previewLen = 48
 
 func runParse(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("parse", flag.ContinueOnError)
@@ -52,7 +47,7 @@ func runParse(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	defer out.Flush()
-	p := &parseRun{out: out, json: *asJSON, quiet: *quiet}
+	p := &parseRun{printer: printer{out: out, json: *asJSON, quiet: *quiet, number: true}}
 	if err := p.run(in, *strict); err != nil {
 		out.Flush()
 		fmt.Fprintf(stderr, "imapwire: %s: %v\n", name, err)
@@ -65,13 +60,10 @@ func runParse(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 type parseRun struct {
-	out       *bufio.Writer
-	json      bool
-	quiet     bool
+	printer
 	responses int
 	errors    int
 	track     *tracker
-	n         int
 }
 
 func (p *parseRun) run(in io.Reader, strict bool) error {
@@ -130,184 +122,6 @@ func (p *parseRun) run(in io.Reader, strict bool) error {
 	return nil
 }
 
-// print writes one response; FETCH items are streamed.
-func (p *parseRun) print(resp parser.Response) error {
-	if f, ok := resp.(*parser.Fetch); ok {
-		return p.printFetch(f)
-	}
-	if p.quiet {
-		return nil
-	}
-	if p.json {
-		return p.writeJSON(resp, nil)
-	}
-	p.n++
-	kind, tag := kindOf(resp)
-	fmt.Fprintf(p.out, "#%d %s %s", p.n, kind, resp.ResponseType())
-	if tag != "" {
-		fmt.Fprintf(p.out, " tag=%s", tag)
-	}
-	p.out.WriteByte('\n')
-	writeTree(p.out, "  ", resp)
-	return nil
-}
-
-func kindOf(resp parser.Response) (kind, tag string) {
-	switch r := resp.(type) {
-	case *parser.StatusResponse:
-		return "status", r.Tag
-	case *parser.Continuation:
-		return "continue", ""
-	}
-	return "data", ""
-}
-
-// literalSummary describes a body section without dumping it.
-type literalSummary struct {
-	Name    string `json:"name"`
-	Size    int64  `json:"size"`
-	Nil     bool   `json:"nil,omitempty"`
-	Origin  *int64 `json:"origin,omitempty"`
-	SHA256  string `json:"sha256"`
-	Preview string `json:"preview"`
-}
-
-func summarize(it *parser.BodySectionItem) (*literalSummary, error) {
-	h := sha256.New()
-	var pre [previewLen]byte
-	n, err := io.ReadFull(it.Body, pre[:])
-	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-		return nil, err
-	}
-	h.Write(pre[:n])
-	m, err := io.Copy(h, it.Body)
-	if err != nil {
-		return nil, err
-	}
-	if int64(n)+m != it.Size {
-		return nil, io.ErrUnexpectedEOF
-	}
-	s := &literalSummary{Name: it.ItemName(), Size: it.Size, Nil: it.Nil, SHA256: hex.EncodeToString(h.Sum(nil)), Preview: string(pre[:n])}
-	if it.Origin >= 0 {
-		o := it.Origin
-		s.Origin = &o
-	}
-	return s, nil
-}
-
-type fetchItemJSON struct {
-	Name  string `json:"name"`
-	Value any    `json:"value"`
-}
-
-func (p *parseRun) printFetch(f *parser.Fetch) error {
-	var items []fetchItemJSON
-	if !p.quiet && !p.json {
-		p.n++
-		fmt.Fprintf(p.out, "#%d data FETCH seq=%d\n", p.n, f.SeqNum)
-	}
-	for {
-		item, err := f.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		if p.quiet {
-			if it, ok := item.(*parser.BodySectionItem); ok {
-				if _, err := io.Copy(io.Discard, it.Body); err != nil {
-					return err
-				}
-			}
-			continue
-		}
-		var v any = item
-		if it, ok := item.(*parser.BodySectionItem); ok {
-			s, err := summarize(it)
-			if err != nil {
-				return err
-			}
-			v = s
-		}
-		if p.json {
-			items = append(items, fetchItemJSON{Name: item.ItemName(), Value: itemValue(v)})
-			continue
-		}
-		if s, ok := v.(*literalSummary); ok {
-			fmt.Fprintf(p.out, "  %s: %d bytes sha256=%s preview=%s\n", s.Name, s.Size, s.SHA256[:16], strconv.Quote(s.Preview))
-			continue
-		}
-		fmt.Fprintf(p.out, "  %s:", item.ItemName())
-		writeInline(p.out, "    ", itemValue(v))
-	}
-	if p.json {
-		return p.writeJSON(f, map[string]any{"seq": f.SeqNum, "items": items})
-	}
-	return nil
-}
-
-// itemValue unwraps the single field of a simple fetch item.
-func itemValue(v any) any {
-	switch it := v.(type) {
-	case *parser.UIDItem:
-		return it.UID
-	case *parser.FlagsItem:
-		return it.Flags
-	case *parser.InternalDateItem:
-		return it.Time
-	case *parser.SizeItem:
-		return it.Size
-	case *parser.EnvelopeItem:
-		return it.Envelope
-	case *parser.BodyStructureItem:
-		return it.Body
-	case *parser.ModSeqItem:
-		return it.ModSeq
-	case *parser.GmailMsgIDItem:
-		return it.ID
-	case *parser.GmailThrIDItem:
-		return it.ID
-	case *parser.GmailLabelsItem:
-		return it.Labels
-	case *parser.EmailIDItem:
-		return it.ID
-	case *parser.ThreadIDItem:
-		return it.ID
-	case *parser.BinarySizeItem:
-		return it.Size
-	case *parser.RawItem:
-		return it.Value
-	}
-	return v
-}
-
-// writeJSON writes {"kind":..., "tag":..., "type":..., fields...}.
-func (p *parseRun) writeJSON(resp parser.Response, fields map[string]any) error {
-	kind, tag := kindOf(resp)
-	obj := map[string]any{}
-	if fields == nil {
-		b, err := json.Marshal(resp)
-		if err != nil {
-			return err
-		}
-		if err := json.Unmarshal(b, &obj); err != nil {
-			return err
-		}
-	} else {
-		obj = fields
-	}
-	obj["kind"] = kind
-	obj["type"] = resp.ResponseType()
-	obj["tag"] = tag
-	b, err := json.Marshal(obj)
-	if err != nil {
-		return err
-	}
-	p.out.Write(b)
-	return p.out.WriteByte('\n')
-}
-
 func (p *parseRun) printError(se *wire.SyntaxError) {
 	line, col, text, caret := p.track.position(se.Offset)
 	if p.json {
@@ -322,8 +136,8 @@ func (p *parseRun) printError(se *wire.SyntaxError) {
 	if p.quiet {
 		return
 	}
-	p.n++
-	fmt.Fprintf(p.out, "#%d error at offset %d (line %d, column %d): %v\n", p.n, se.Offset, line, col, se)
+	p.header()
+	fmt.Fprintf(p.out, "error at offset %d (line %d, column %d): %v\n", se.Offset, line, col, se)
 	if text != "" {
 		fmt.Fprintf(p.out, "  %s\n  %s^\n", text, strings.Repeat(" ", caret))
 	}
