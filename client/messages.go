@@ -63,8 +63,9 @@ func (c *Client) fetch(ctx context.Context, uid bool, set wire.SeqSet, items []s
 // belongs to the command when it is about a message in the set (by UID for
 // UID commands, wherever the UID comes among the items) and carries
 // something the command asked for; a response carrying only FLAGS (and UID
-// and MODSEQ) is an unsolicited flag update unless FLAGS was asked for. A
-// body section is always solicited.
+// and MODSEQ) is an unsolicited flag update unless FLAGS was asked for, and
+// one carrying only UID (and MODSEQ) answers a FETCH of UID. A body section
+// is always solicited.
 func fetchClaim(uid bool, set wire.SeqSet, wantFlags bool) func(*command.FetchHeader) bool {
 	return func(h *command.FetchHeader) bool {
 		if h.HasBody {
@@ -77,6 +78,7 @@ func fetchClaim(uid bool, set wire.SeqSet, wantFlags bool) func(*command.FetchHe
 		} else if !set.Contains(h.SeqNum) {
 			return false
 		}
+		sawFlags := false
 		for _, n := range h.Items {
 			switch n {
 			case "UID", "MODSEQ":
@@ -84,11 +86,16 @@ func fetchClaim(uid bool, set wire.SeqSet, wantFlags bool) func(*command.FetchHe
 				if wantFlags {
 					return true
 				}
+				sawFlags = true
 			default:
 				return true
 			}
 		}
-		return false
+		// Only UID (and MODSEQ): the answer to a FETCH of just UID, as
+		// in "UID FETCH 1:* (UID)". Unsolicited updates always carry
+		// FLAGS, so this cannot be one (it was left unclaimed before,
+		// and such a FETCH returned no messages).
+		return !sawFlags
 	}
 }
 
