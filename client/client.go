@@ -60,6 +60,10 @@ type Client struct {
 	greeting *parser.StatusResponse
 	mailbox  *Mailbox // the selected mailbox, or nil
 	enabled  map[string]bool
+	// The encoder settings last applied by prepare.
+	wmode wire.LiteralMode
+	wutf8 bool
+	wset  bool
 }
 
 // ErrPlaintext reports an attempt to authenticate over a connection that is
@@ -293,7 +297,9 @@ func isType[T parser.Response](r parser.Response) bool {
 
 // run sends spec, waits, and returns the responses it claimed.
 func (c *Client) run(ctx context.Context, spec *command.Spec) ([]parser.Response, *parser.StatusResponse, error) {
-	c.prepare()
+	if err := c.prepare(ctx); err != nil {
+		return nil, nil, err
+	}
 	cmd, err := c.conn.Send(ctx, spec)
 	if err != nil {
 		return nil, nil, err
@@ -307,20 +313,37 @@ func (c *Client) run(ctx context.Context, spec *command.Spec) ([]parser.Response
 	return resps, status, err
 }
 
-// prepare sets the encoder's literal mode from the capabilities.
-func (c *Client) prepare() {
-	w := c.conn.Writer()
+// prepare sets the encoder's literal mode from the capabilities, and
+// UTF8Accept from ENABLE. Commands are sent from many goroutines at once, so
+// the encoder is changed only when a setting changed, and then under the
+// connection's write lock (command.Conn.SetWriter): setting it before every
+// command, unlocked, raced with the encoding of commands in flight.
+func (c *Client) prepare(ctx context.Context) error {
+	mode := wire.LiteralSync
 	switch {
 	case c.Has("LITERAL+"):
-		w.LiteralMode = wire.LiteralPlus
+		mode = wire.LiteralPlus
 	case c.Has("LITERAL-"):
-		w.LiteralMode = wire.LiteralMinus
-	default:
-		w.LiteralMode = wire.LiteralSync
+		mode = wire.LiteralMinus
 	}
 	c.mu.Lock()
-	w.UTF8Accept = c.enabled["UTF8=ACCEPT"]
+	utf8 := c.enabled["UTF8=ACCEPT"]
+	same := c.wset && c.wmode == mode && c.wutf8 == utf8
 	c.mu.Unlock()
+	if same {
+		return nil
+	}
+	err := c.conn.SetWriter(ctx, func(w *wire.Writer) {
+		w.LiteralMode = mode
+		w.UTF8Accept = utf8
+	})
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.wmode, c.wutf8, c.wset = mode, utf8, true
+	c.mu.Unlock()
+	return nil
 }
 
 // simple runs a command that returns no data.
@@ -341,7 +364,9 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 		cfg = c.opts.TLSConfig
 	}
 	cfg = tlsConfig(cfg, c.host)
-	c.prepare()
+	if err := c.prepare(ctx); err != nil {
+		return err
+	}
 	cmd, err := c.conn.Send(ctx, &command.Spec{Name: "STARTTLS", Barrier: true, Upgrade: true})
 	if err != nil {
 		return err

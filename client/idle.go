@@ -40,7 +40,9 @@ func (c *Client) Idle(ctx context.Context, opts *IdleOptions) error {
 	}
 	for {
 		restart := false
-		c.prepare()
+		if err := c.prepare(context.WithoutCancel(ctx)); err != nil {
+			return err
+		}
 		cmd, err := c.conn.Send(context.WithoutCancel(ctx), &command.Spec{
 			Name:    "IDLE",
 			Barrier: true,

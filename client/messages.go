@@ -44,7 +44,9 @@ func (c *Client) fetch(ctx context.Context, uid bool, set wire.SeqSet, items []s
 	if uid {
 		name = "UID FETCH"
 	}
-	c.prepare()
+	if err := c.prepare(ctx); err != nil {
+		return nil, err
+	}
 	cmd, err := c.conn.Send(ctx, &command.Spec{
 		Name:        name,
 		Args:        []command.Arg{command.SeqSet(set), list},
