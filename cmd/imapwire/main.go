@@ -2,7 +2,14 @@
 //
 // Usage:
 //
-//	imapwire parse [-json] [-q] [FILE|-]
+//	imapwire [flags] HOST[:PORT]
+//	imapwire parse [-json] [-q] [-strict] [FILE|-]
+//
+// The first form opens a raw session (a REPL, repl.go): each line typed is
+// sent to the server, a tag put in front when it has none, and each
+// response is shown as the bytes received and as parsed; lines starting
+// with a dot are meta commands (.help). Without a terminal, stdin is a
+// script: at its end imapwire waits for the answers, logs out and exits.
 //
 // parse reads a server-to-client byte stream (a raw capture, or a
 // transcript whose lines start with "S: " and "C: ") and prints every
@@ -15,6 +22,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 func main() {
@@ -32,15 +40,28 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runParse(args[1:], stdin, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
+		fmt.Fprintln(stdout)
+		sessionFlags(&sessionConfig{}, stdout).Usage()
 		return 0
 	}
-	fmt.Fprintf(stderr, "imapwire: unknown command %q\n", args[0])
-	usage(stderr)
-	return 2
+	if !strings.HasPrefix(args[0], "-") && !looksLikeHost(args[0]) {
+		fmt.Fprintf(stderr, "imapwire: unknown command %q\n", args[0])
+		usage(stderr)
+		return 2
+	}
+	return runSession(args, stdin, stdout, stderr)
+}
+
+// looksLikeHost tells a session's HOST[:PORT] from a mistyped subcommand:
+// a host has a dot or a colon, or is localhost.
+func looksLikeHost(arg string) bool {
+	return strings.ContainsAny(arg, ".:") || arg == "localhost"
 }
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
-  imapwire parse [-json] [-q] [FILE|-]   parse a server byte stream or S:/C: transcript
+  imapwire [flags] HOST[:PORT]             a raw session: type IMAP, see bytes and parse (imapwire -h for flags)
+  imapwire parse [-json] [-q] [-strict] [FILE|-]
+                                           parse a server byte stream or S:/C: transcript
 `)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -125,12 +124,7 @@ func (p *parseRun) run(in io.Reader, strict bool) error {
 func (p *parseRun) printError(se *wire.SyntaxError) {
 	line, col, text, caret := p.track.position(se.Offset)
 	if p.json {
-		b, _ := json.Marshal(map[string]any{
-			"kind": "error", "offset": se.Offset, "line": line, "column": col, "message": se.Error(),
-			"production": se.Production,
-		})
-		p.out.Write(b)
-		p.out.WriteByte('\n')
+		p.out.WriteString(errorJSON(se, line, col))
 		return
 	}
 	if p.quiet {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/imapwire/imapwire/parser"
+	"github.com/imapwire/imapwire/wire"
 )
 
 // This file holds the printing of parsed responses shared by `imapwire
@@ -243,4 +244,14 @@ func (p *printer) writeJSON(resp parser.Response, fields map[string]any) error {
 	}
 	p.out.Write(b)
 	return p.out.WriteByte('\n')
+}
+
+// errorJSON returns the JSON line of a syntax error at line and column of
+// the server stream.
+func errorJSON(se *wire.SyntaxError, line, col int) string {
+	b, _ := json.Marshal(map[string]any{
+		"kind": "error", "offset": se.Offset, "line": line, "column": col, "message": se.Error(),
+		"production": se.Production,
+	})
+	return string(b) + "\n"
 }

@@ -45,8 +45,8 @@ func writeFields(w *bufio.Writer, indent string, rv reflect.Value) {
 			writeFields(w, indent, reflect.Indirect(fv))
 			continue
 		}
-		if fv.IsZero() {
-			continue
+		if fv.IsZero() && t.NumField() > 1 {
+			continue // a lone field, as in "* 0 EXISTS", is shown even when zero
 		}
 		if t == statusType && (f.Name == "Tag" || f.Name == "Type") {
 			continue // shown in the header line
