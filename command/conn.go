@@ -246,6 +246,7 @@ type Command struct {
 
 	mu        sync.Mutex // guards the fields below
 	queue     []any      // claimed responses and *Message, not yet taken
+	current   *Message   // the message last returned by Next
 	notify    chan struct{}
 	abandoned bool
 	status    *parser.StatusResponse
@@ -494,6 +495,10 @@ func (cmd *Command) Abandon() {
 	cmd.abandoned = true
 	q := cmd.queue
 	cmd.queue = nil
+	if cmd.current != nil {
+		q = append(q, cmd.current)
+		cmd.current = nil
+	}
 	cmd.mu.Unlock()
 	for _, x := range q {
 		if m, ok := x.(*Message); ok {
@@ -555,16 +560,28 @@ func (cmd *Command) push(x any) bool {
 }
 
 // Next returns the next response claimed by the command: a parser.Response
-// or, for FETCH, a *Message to read before calling Next again. It returns
-// io.EOF after the command completed successfully and everything was taken,
-// and the command's error if it failed.
+// or, for FETCH, a *Message. Calling Next again closes the previous
+// *Message, discarding what was left unread of it (the next call drains, as
+// in net/textproto). It returns io.EOF after the command completed
+// successfully and everything was taken, and the command's error if it
+// failed.
 func (cmd *Command) Next(ctx context.Context) (any, error) {
+	cmd.mu.Lock()
+	prev := cmd.current
+	cmd.current = nil
+	cmd.mu.Unlock()
+	if prev != nil {
+		prev.Close()
+	}
 	for {
 		cmd.mu.Lock()
 		if len(cmd.queue) > 0 {
 			x := cmd.queue[0]
 			cmd.queue[0] = nil
 			cmd.queue = cmd.queue[1:]
+			if m, ok := x.(*Message); ok && m.stream {
+				cmd.current = m
+			}
 			cmd.mu.Unlock()
 			return x, nil
 		}

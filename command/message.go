@@ -91,7 +91,13 @@ func (m *Message) Next() (parser.FetchItem, error) {
 	if !m.stream {
 		return nil, io.EOF
 	}
-	it, ok := <-m.ch
+	var it parser.FetchItem
+	ok := false
+	select {
+	case it, ok = <-m.ch:
+	case <-m.quit:
+		return nil, errMessageClosed
+	}
 	if !ok {
 		m.mu.Lock()
 		err := m.err
