@@ -66,6 +66,7 @@ type Conn struct {
 	rwc   io.ReadWriteCloser
 	pr    *parser.Reader
 	w     *wire.Writer
+	wdst  io.Writer // what w writes to, for w.Reset after a refused literal
 	trace *wire.Transcript
 	opts  Options
 
@@ -76,7 +77,7 @@ type Conn struct {
 	mu       sync.Mutex // guards the fields below
 	tagNum   uint64
 	inflight []*Command                // sent and not yet completed, in order
-	cont     chan *parser.Continuation // the writer waiting for "+", if any
+	cont     chan *parser.Continuation // the command being written, for its "+"
 	changed  chan struct{}             // closed and replaced when inflight shrinks
 	err      error                     // the connection-fatal error, once set
 	bye      *parser.StatusResponse
@@ -84,6 +85,7 @@ type Conn struct {
 
 	greeting chan *parser.StatusResponse
 	done     chan struct{} // closed when the reader goroutine has ended
+	broken   chan struct{} // closed by fail: frees a reader waiting on a consumer
 	unsol    *queue
 }
 
@@ -96,6 +98,7 @@ func New(rwc io.ReadWriteCloser, opts *Options) *Conn {
 		changed:  make(chan struct{}),
 		greeting: make(chan *parser.StatusResponse, 1),
 		done:     make(chan struct{}),
+		broken:   make(chan struct{}),
 	}
 	if opts != nil {
 		c.opts = *opts
@@ -112,6 +115,7 @@ func New(rwc io.ReadWriteCloser, opts *Options) *Conn {
 	}
 	c.pr = parser.NewReader(r, &parser.Options{Strict: c.opts.Strict, Limits: c.opts.Limits})
 	c.w = wire.NewWriter(w)
+	c.wdst = w
 	c.unsol = newQueue(c.opts.Unsolicited, c.opts.UnsolicitedQueue)
 	go c.readLoop()
 	return c
@@ -153,7 +157,10 @@ func (c *Conn) Done() <-chan struct{} { return c.done }
 // Close closes the connection. Pending commands fail with ErrClosed.
 func (c *Conn) Close() error {
 	c.fail(ErrClosed)
-	err := c.rwc.Close()
+	c.mu.Lock()
+	rwc := c.rwc // swapped under mu by STARTTLS
+	c.mu.Unlock()
+	err := rwc.Close()
 	<-c.done
 	c.unsol.close()
 	return err
@@ -180,11 +187,13 @@ func (c *Conn) fail(err error) {
 		close(c.upgrade) // the reader waits there during STARTTLS
 		c.upgrade = nil
 	}
+	close(c.broken) // the reader may wait for a consumer (Message.deliver)
+	rwc := c.rwc
 	c.mu.Unlock()
 	for _, cmd := range cmds {
 		cmd.finish(nil, c.err)
 	}
-	c.rwc.Close()
+	rwc.Close()
 }
 
 // signalChanged wakes everything waiting for inflight to change. c.mu held.
@@ -243,6 +252,7 @@ type Command struct {
 	Tag  string
 	Spec *Spec
 	conn *Conn
+	cont chan *parser.Continuation // the server's "+" for this command
 
 	mu        sync.Mutex // guards the fields below
 	queue     []any      // claimed responses and *Message, not yet taken
@@ -259,7 +269,10 @@ type Command struct {
 // that wait and the writing. When ctx ends before any byte of the command
 // was written, nothing was sent; when it ends in the middle of a literal or
 // a continuation, the stream cannot be repaired and the connection is closed
-// with ErrInterruptedWrite.
+// with ErrInterruptedWrite. When the server answers a synchronizing literal
+// with a tagged NO or BAD instead of "+", the rest of the command is not
+// sent and Send returns the completed command: Wait reports the refusal,
+// and the connection stays usable.
 func (c *Conn) Send(ctx context.Context, spec *Spec) (*Command, error) {
 	select {
 	case c.writeSem <- struct{}{}:
@@ -270,7 +283,8 @@ func (c *Conn) Send(ctx context.Context, spec *Spec) (*Command, error) {
 	}
 	defer func() { <-c.writeSem }()
 
-	cmd := &Command{Spec: spec, conn: c, notify: make(chan struct{}, 1), done: make(chan struct{})}
+	cmd := &Command{Spec: spec, conn: c, notify: make(chan struct{}, 1), done: make(chan struct{}),
+		cont: make(chan *parser.Continuation, 1)}
 	for {
 		c.mu.Lock()
 		if c.err != nil {
@@ -282,6 +296,12 @@ func (c *Conn) Send(ctx context.Context, spec *Spec) (*Command, error) {
 			c.tagNum++
 			cmd.Tag = c.opts.TagPrefix + strconv.FormatUint(c.tagNum, 10)
 			c.inflight = append(c.inflight, cmd)
+			// Take continuations from now on, before any byte is
+			// written: the wire.Writer flushes a literal's header
+			// before it calls ContinueFunc, and the "+" may be read
+			// before that call (it used to go to the unsolicited
+			// handler, and the literal waited forever).
+			c.cont = cmd.cont
 			c.mu.Unlock()
 			break
 		}
@@ -306,12 +326,26 @@ func (c *Conn) Send(ctx context.Context, spec *Spec) (*Command, error) {
 		err = c.continueLoop(ctx, cmd, enc)
 	}
 	c.w.ContinueFunc = nil
+	c.mu.Lock()
+	c.cont = nil
+	c.mu.Unlock()
 	if err != nil {
+		var se *StatusError
+		if errors.As(err, &se) || errors.Is(err, errCompleted) {
+			// The server completed the command instead of sending "+"
+			// for a synchronizing literal (it refused it: RFC 3501
+			// section 7.5). The server is done with the command and
+			// the rest of it must not be sent: drop it from the
+			// encoder. The connection is fine; Wait reports the status.
+			// (This used to close the connection.)
+			c.w.Reset(c.wdst)
+			return cmd, nil
+		}
 		if enc.literal || spec.Continue != nil || !isCtxErr(err) {
 			// Part of the command is on the wire: the stream cannot be
 			// repaired.
 			if isCtxErr(err) {
-				err = fmt.Errorf("%w (%v)", ErrInterruptedWrite, err)
+				err = fmt.Errorf("%w (%w)", ErrInterruptedWrite, err)
 			}
 			c.fail(err)
 			cmd.wait(context.Background())
@@ -380,19 +414,8 @@ func (c *Conn) awaitContinue(ctx context.Context, cmd *Command, got **parser.Con
 	if err := c.w.Flush(); err != nil {
 		return err
 	}
-	ch := make(chan *parser.Continuation, 1)
-	c.mu.Lock()
-	c.cont = ch
-	c.mu.Unlock()
-	defer func() {
-		c.mu.Lock()
-		if c.cont == ch {
-			c.cont = nil
-		}
-		c.mu.Unlock()
-	}()
 	select {
-	case cont := <-ch:
+	case cont := <-cmd.cont: // registered by Send before writing
 		if got != nil {
 			*got = cont
 		}

@@ -117,3 +117,8 @@ func (e *ConnError) Error() string {
 
 // Unwrap returns the cause.
 func (e *ConnError) Unwrap() error { return e.Err }
+
+// Is reports whether target is ErrBye and the server said BYE, whatever
+// the cause recorded: after BYE the server may reset the connection, and
+// the client may see the reset (or a failed write) rather than EOF.
+func (e *ConnError) Is(target error) bool { return target == ErrBye && e.Bye != nil }

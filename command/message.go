@@ -22,16 +22,22 @@ type Message struct {
 	ack      chan struct{} // the consumer is done with a streamed body
 	quit     chan struct{} // the consumer closed or abandoned the message
 	quitOnce sync.Once
+	broken   <-chan struct{} // Conn.broken: the connection failed
 
 	mu      sync.Mutex
 	err     error
-	waiting bool // the reader waits for ack
+	waiting bool        // the reader waits for ack
+	body    *bodyReader // the body being streamed, nil once released
 }
 
-var errMessageClosed = errors.New("imap: message closed")
+var (
+	errMessageClosed = errors.New("imap: message closed")
+	errBodyStale     = errors.New("imap: body read after Message.Next or Close")
+	errConnBroken    = errors.New("imap: connection failed while a body was streamed")
+)
 
-func newMessage(seq uint32, items []parser.FetchItem, stream bool) *Message {
-	m := &Message{SeqNum: seq, buffered: items, stream: stream}
+func newMessage(seq uint32, items []parser.FetchItem, stream bool, broken <-chan struct{}) *Message {
+	m := &Message{SeqNum: seq, buffered: items, stream: stream, broken: broken}
 	if stream {
 		m.ch = make(chan parser.FetchItem, 16)
 		m.ack = make(chan struct{}, 1)
@@ -41,22 +47,29 @@ func newMessage(seq uint32, items []parser.FetchItem, stream bool) *Message {
 }
 
 // deliver hands item to the consumer, called by the reader. For a streamed
-// body it waits until the consumer has moved on. It reports false when the
-// consumer has gone.
-func (m *Message) deliver(item parser.FetchItem, streaming bool) bool {
+// body it waits until the consumer has moved on. It returns
+// errMessageClosed when the consumer has gone, and errConnBroken when the
+// connection failed meanwhile (Close from another goroutine): the reader
+// must then stop without touching the stream, which the consumer may still
+// be reading. (Without this case Close hung while a body was half read.)
+func (m *Message) deliver(item parser.FetchItem, streaming bool) error {
 	select {
 	case m.ch <- item:
 	case <-m.quit:
-		return false
+		return errMessageClosed
+	case <-m.broken:
+		return errConnBroken
 	}
 	if !streaming {
-		return true
+		return nil
 	}
 	select {
 	case <-m.ack:
-		return true
+		return nil
 	case <-m.quit:
-		return false
+		return errMessageClosed
+	case <-m.broken:
+		return errConnBroken
 	}
 }
 
@@ -73,15 +86,63 @@ func (m *Message) fail(err error) {
 
 func (m *Message) abandon() {
 	if m.stream {
+		m.mu.Lock()
+		m.body = nil // the reader drains it now: reading it would race
+		m.mu.Unlock()
 		m.quitOnce.Do(func() { close(m.quit) })
 	}
 }
 
+// release tells the reader that the consumer is done with the streamed
+// body, if it waits for that.
+func (m *Message) release() {
+	m.mu.Lock()
+	waiting := m.waiting
+	m.waiting = false
+	m.body = nil
+	m.mu.Unlock()
+	if waiting {
+		m.ack <- struct{}{} // buffered: one body at a time
+	}
+}
+
+// bodyReader is the Body of a streamed section. It refuses reads once the
+// reader has moved on (after Next or Close), instead of racing with it on
+// the stream. A read error other than io.EOF means the connection is
+// broken: it releases the reader at once, which then fails every command,
+// so that a consumer that stops at the error (and waits for another
+// command) hangs nothing.
+type bodyReader struct {
+	r   io.Reader
+	m   *Message
+	err error
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	b.m.mu.Lock()
+	live := b.m.body == b
+	b.m.mu.Unlock()
+	if !live {
+		if b.err != nil {
+			return 0, b.err
+		}
+		return 0, errBodyStale
+	}
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		b.err = err
+		b.m.release()
+	}
+	return n, err
+}
+
 // Next returns the next item, or io.EOF after the last.
 func (m *Message) Next() (parser.FetchItem, error) {
-	if m.waiting {
-		m.waiting = false
-		m.ack <- struct{}{}
+	m.release()
+	select {
+	case <-m.quit: // nil unless streamed
+		return nil, errMessageClosed
+	default:
 	}
 	if len(m.buffered) > 0 {
 		it := m.buffered[0]
@@ -108,7 +169,12 @@ func (m *Message) Next() (parser.FetchItem, error) {
 		return nil, err
 	}
 	if b, isBody := it.(*parser.BodySectionItem); isBody && b.Data == nil && b.Body != nil {
+		br := &bodyReader{r: b.Body, m: m}
+		b.Body = br
+		m.mu.Lock()
 		m.waiting = true
+		m.body = br
+		m.mu.Unlock()
 	}
 	return it, nil
 }
@@ -116,10 +182,7 @@ func (m *Message) Next() (parser.FetchItem, error) {
 // Close discards the rest of the message. The reader reads it through and
 // goes on with the next response.
 func (m *Message) Close() error {
-	if m.waiting {
-		m.waiting = false
-		m.ack <- struct{}{}
-	}
+	m.release()
 	m.buffered = nil
 	m.abandon()
 	return nil

@@ -65,6 +65,12 @@ func (q *queue) run() {
 		q.mu.Lock()
 		items := q.items
 		q.items = nil
+		if q.dropped > 0 {
+			// Report the drops as soon as the queue has drained, not
+			// only before a later response: there may be none.
+			items = append(items, &Overflow{Dropped: q.dropped})
+			q.dropped = 0
+		}
 		closed := q.closed
 		q.mu.Unlock()
 		for _, r := range items {

@@ -51,11 +51,10 @@ func (c *Conn) readLoop() {
 		case *parser.Continuation:
 			c.mu.Lock()
 			ch := c.cont
-			c.cont = nil
 			c.mu.Unlock()
-			if ch != nil {
-				ch <- r
-			} else {
+			select {
+			case ch <- r: // the command being written (nil: none)
+			default:
 				// Nobody is waiting: Office 365 and others send stray
 				// continuations around IDLE. Report, do not fail.
 				c.unsol.push(r)
@@ -195,7 +194,7 @@ func (c *Conn) readFetch(f *parser.Fetch) error {
 			owner = c.fetchOwner(h)
 			decided = true
 			if owner != nil {
-				msg = newMessage(f.SeqNum, items, true)
+				msg = newMessage(f.SeqNum, items, true, c.broken)
 				items = nil
 				if !owner.push(msg) {
 					msg = nil
@@ -209,7 +208,11 @@ func (c *Conn) readFetch(f *parser.Fetch) error {
 		if msg == nil {
 			continue // nobody wants it: the parser discards the rest
 		}
-		if !msg.deliver(item, streaming) {
+		if err := msg.deliver(item, streaming); err == errConnBroken {
+			err = c.Err()
+			msg.fail(err)
+			return err
+		} else if err != nil {
 			msg = nil // abandoned
 		}
 	}
@@ -221,7 +224,7 @@ func (c *Conn) readFetch(f *parser.Fetch) error {
 		return nil
 	}
 	owner = c.fetchOwner(h)
-	m := newMessage(f.SeqNum, items, false)
+	m := newMessage(f.SeqNum, items, false, nil)
 	if owner != nil && owner.push(m) {
 		return nil
 	}

@@ -22,6 +22,12 @@ func (c *Conn) pauseForUpgrade(cmd *Command, r *parser.StatusResponse) bool {
 	}
 	ch := make(chan io.ReadWriteCloser)
 	c.mu.Lock()
+	if c.err != nil {
+		// The connection failed (Close) before the channel was in place:
+		// nobody would close it.
+		c.mu.Unlock()
+		return true
+	}
 	c.upgrade = ch
 	c.mu.Unlock()
 	cmd.finish(r, nil)
@@ -29,7 +35,9 @@ func (c *Conn) pauseForUpgrade(cmd *Command, r *parser.StatusResponse) bool {
 	if !ok {
 		return true
 	}
-	c.swap(rwc)
+	if !c.swap(rwc) {
+		return true
+	}
 	c.remove(cmd)
 	return false
 }
@@ -47,8 +55,10 @@ func (c *Conn) Upgrade(ctx context.Context, wrap func(old io.ReadWriteCloser) (i
 	}
 	rwc, err := wrap(c.rwc)
 	if err != nil {
-		close(ch)
+		// fail before close: the reader then ends with the error set
+		// (Send and Greeting read it once the reader is done).
 		c.fail(err)
+		close(ch)
 		return err
 	}
 	select {
@@ -57,24 +67,34 @@ func (c *Conn) Upgrade(ctx context.Context, wrap func(old io.ReadWriteCloser) (i
 	case <-c.done:
 		return c.Err()
 	case <-ctx.Done():
-		close(ch)
 		c.fail(ctx.Err())
+		close(ch)
+		rwc.Close()
 		return ctx.Err()
 	}
 }
 
 // swap installs rwc as the transport. Called by the reader goroutine while
 // STARTTLS, a barrier, is still in flight: no other command can be written.
-func (c *Conn) swap(rwc io.ReadWriteCloser) {
-	c.mu.Lock()
-	c.rwc = rwc
-	c.mu.Unlock()
+// It reports false, closing rwc, when the connection failed meanwhile (a
+// Close racing with Upgrade): fail closed the old transport only.
+func (c *Conn) swap(rwc io.ReadWriteCloser) bool {
 	var r io.Reader = rwc
 	var w io.Writer = rwc
 	if c.trace != nil {
 		r = c.trace.Server(rwc)
 		w = c.trace.Client(rwc)
 	}
+	c.mu.Lock()
+	if c.err != nil {
+		c.mu.Unlock()
+		rwc.Close()
+		return false
+	}
+	c.rwc = rwc
+	c.wdst = w
+	c.mu.Unlock()
 	c.pr.Reset(r)
 	c.w.Reset(w)
+	return true
 }
