@@ -238,9 +238,10 @@ func (s *session) finish() int {
 				status = 1
 			}
 		}
-	} else if err := s.wait(func() bool { return s.closed }, s.cfg.timeout); err == errTimeout && s.loggedOut {
-		status = 1
 	}
+	// The server closes the connection after LOGOUT; give it a moment,
+	// so that a script's output always ends the same way.
+	s.wait(func() bool { return s.closed }, min(s.cfg.timeout, 5*time.Second))
 	s.close()
 	return status
 }
@@ -293,12 +294,13 @@ func (s *session) answer(line string) error {
 	if secret && line != "" {
 		masks = [][2]int{{0, len(line)}}
 	}
+	bad := s.badCount()
 	s.echo(b, masks)
 	if err := s.sendMasked(b, masks); err != nil {
 		return err
 	}
 	if !s.con.interactive() && pc != nil {
-		return s.waitScript(tag)
+		return s.waitScript(tag, bad)
 	}
 	return nil
 }
@@ -306,27 +308,35 @@ func (s *session) answer(line string) error {
 // sendRaw sends a line exactly as typed (raw mode). A tag and command name
 // are still recognized, for timing and STARTTLS.
 func (s *session) sendRaw(line string) error {
-	tag, name := splitCommand(line)
+	// Whatever the line, a server reads its first word as the tag.
 	var pc *pendingCmd
-	if tag != "" {
-		pc = &pendingCmd{tag: tag, name: name, starttls: name == "STARTTLS"}
+	if words := strings.Fields(line); len(words) > 0 {
+		pc = &pendingCmd{tag: words[0]}
+		if len(words) > 1 {
+			_, pc.name = splitCommand(strings.Join(words[1:], " "))
+		}
+		pc.starttls = pc.name == "STARTTLS"
 		s.register(pc)
 	}
+	bad := s.badCount()
 	b := []byte(line + "\r\n")
 	s.echo(b, nil)
 	if err := s.send(b, false); err != nil {
 		return err
 	}
-	if pc != nil && (pc.starttls || !s.con.interactive()) {
-		return s.waitScript(tag)
+	switch {
+	case pc != nil && pc.starttls:
+		return s.waitDone(pc.tag)
+	case pc != nil && !s.con.interactive():
+		return s.waitScript(pc.tag, bad)
 	}
 	return nil
 }
 
 // waitScript waits for the answer to a command, as a script must before
 // its next line; a timeout is reported, not fatal.
-func (s *session) waitScript(tag string) error {
-	err := s.waitAnswer(tag)
+func (s *session) waitScript(tag string, bad int) error {
+	err := s.waitAnswer(tag, bad)
 	if err == errTimeout {
 		s.note("no answer to %s after %v", tag, s.cfg.timeout)
 		return nil
@@ -349,6 +359,7 @@ func (s *session) command(line string, file *os.File) error {
 		return nil
 	}
 	s.register(pc)
+	bad := s.badCount()
 	var err error
 	if file != nil {
 		err = s.sendFileCommand(pc, full, file)
@@ -362,7 +373,7 @@ func (s *session) command(line string, file *os.File) error {
 	case pc.starttls:
 		return s.waitDone(tag)
 	case !s.con.interactive():
-		return s.waitScript(tag)
+		return s.waitScript(tag, bad)
 	}
 	return nil
 }

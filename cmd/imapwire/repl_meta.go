@@ -511,6 +511,9 @@ func (c *console) complete(line string, pos int, key rune) (string, int, bool) {
 		return "", 0, false
 	}
 	start := strings.LastIndexByte(line[:pos], ' ') + 1
+	for start < pos && line[start] == '(' {
+		start++
+	}
 	word := line[start:pos]
 	if word == "" {
 		return "", 0, false

@@ -48,6 +48,7 @@ type session struct {
 	contFree  bool     // a "+" that no exchange waited for: the next line answers it
 	contTag   string   // the command that the free "+" is for
 	lastTag   string   // the tag of the last command sent
+	badSeq    int      // number of untagged BAD and BYE responses received
 	closed    bool
 	closeErr  error
 	loggedOut bool // LOGOUT was sent
@@ -191,10 +192,18 @@ func (s *session) waitAll() error {
 	return s.wait(func() bool { return len(s.pending) == 0 }, s.cfg.timeout)
 }
 
-// waitAnswer waits until tag completes or the server asks for more (a "+"
-// that no exchange waits for): what a script waits for after each line.
-func (s *session) waitAnswer(tag string) error {
-	return s.wait(func() bool { return s.pending[tag] == nil || s.contFree }, s.cfg.timeout)
+// waitAnswer waits until tag completes, the server asks for more (a "+"
+// that no exchange waits for), or it sends an untagged BAD or BYE after
+// the count bad (from badCount): what a script waits for after each line.
+func (s *session) waitAnswer(tag string, bad int) error {
+	return s.wait(func() bool { return s.pending[tag] == nil || s.contFree || s.badSeq > bad }, s.cfg.timeout)
+}
+
+// badCount returns the number of untagged BAD and BYE responses so far.
+func (s *session) badCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.badSeq
 }
 
 // expectCont announces that the next "+" is for an exchange of the main
@@ -440,6 +449,9 @@ func (s *session) handle(ch *chain, resp parser.Response, start int64) (*chain, 
 	case *parser.StatusResponse:
 		s.takeCaps(r.Code)
 		if r.Tag == "" {
+			if r.Type == parser.BAD || r.Type == parser.BYE {
+				s.badSeq++
+			}
 			break
 		}
 		if s.contTag == r.Tag {

@@ -1,0 +1,242 @@
+package main
+
+import (
+	"bufio"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// A fakeServer is a small scripted IMAP server on loopback, enough to
+// drive the REPL without Dovecot: it answers a few commands, reads
+// literals after a "+", and can be made to misbehave.
+type fakeServer struct {
+	t    *testing.T
+	ln   net.Listener
+	addr string
+	cert tls.Certificate
+
+	// greeting is sent first; "" means the default.
+	greeting string
+	// injectAfterStartTLS makes the server send bytes after its OK to
+	// STARTTLS, before the handshake (the STARTTLS injection attack).
+	injectAfterStartTLS bool
+
+	mu       sync.Mutex
+	received []string       // command lines and literals, as read
+	idle     chan string    // responses to send while idling
+	conns    []net.Conn
+	done     chan struct{}
+	wg       sync.WaitGroup
+	password string
+}
+
+const fakeBody = "Subject: hello\r\nFrom: a@example.org\r\n\r\nline one\r\nline two\r\n"
+
+// newFakeServer starts a server; opts configure it before it serves.
+func newFakeServer(t *testing.T, opts ...func(*fakeServer)) *fakeServer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeServer{t: t, ln: ln, addr: ln.Addr().String(), idle: make(chan string, 10),
+		done: make(chan struct{}), password: "s3cret pass"}
+	f.cert = selfSigned(t)
+	for _, o := range opts {
+		o(f)
+	}
+	f.wg.Add(1)
+	go f.serve()
+	t.Cleanup(f.close)
+	return f
+}
+
+func (f *fakeServer) close() {
+	close(f.done)
+	f.ln.Close()
+	f.mu.Lock()
+	for _, c := range f.conns {
+		c.Close()
+	}
+	f.mu.Unlock()
+	f.wg.Wait()
+}
+
+func (f *fakeServer) serve() {
+	defer f.wg.Done()
+	for {
+		c, err := f.ln.Accept()
+		if err != nil {
+			return
+		}
+		f.mu.Lock()
+		f.conns = append(f.conns, c)
+		f.mu.Unlock()
+		f.wg.Add(1)
+		go func() {
+			defer f.wg.Done()
+			defer c.Close()
+			f.session(c)
+		}()
+	}
+}
+
+// lines returns what the server received.
+func (f *fakeServer) lines() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.received...)
+}
+
+func (f *fakeServer) record(s string) {
+	f.mu.Lock()
+	f.received = append(f.received, s)
+	f.mu.Unlock()
+}
+
+func (f *fakeServer) session(c net.Conn) {
+	var nc net.Conn = c
+	r := bufio.NewReader(nc)
+	w := func(s string) { io.WriteString(nc, s) }
+	g := f.greeting
+	if g == "" {
+		g = "* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN SASL-IR IDLE LITERAL+] fake ready\r\n"
+	}
+	w(g)
+	for {
+		line, err := readCommand(r, w, f.record)
+		if err != nil {
+			return
+		}
+		tag, rest, _ := strings.Cut(line, " ")
+		name, args, _ := strings.Cut(rest, " ")
+		switch strings.ToUpper(name) {
+		case "CAPABILITY":
+			w("* CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN SASL-IR IDLE LITERAL+\r\n" + tag + " OK done\r\n")
+		case "NOOP":
+			w(tag + " OK noop\r\n")
+		case "LOGIN":
+			if strings.HasSuffix(args, f.password) || strings.HasSuffix(args, strconv.Quote(f.password)) {
+				w(tag + " OK [CAPABILITY IMAP4rev1 IDLE] logged in\r\n")
+			} else {
+				w(tag + " NO [AUTHENTICATIONFAILED] bad password\r\n")
+			}
+		case "AUTHENTICATE":
+			if _, ir, ok := strings.Cut(args, " "); ok && ir != "" {
+				w(tag + " OK authenticated\r\n")
+				break
+			}
+			w("+ \r\n")
+			if _, err := readCommand(r, w, f.record); err != nil {
+				return
+			}
+			w(tag + " OK authenticated\r\n")
+		case "SELECT":
+			w("* 1 EXISTS\r\n* OK [UIDVALIDITY 42] ok\r\n" + tag + " OK [READ-WRITE] selected\r\n")
+		case "APPEND":
+			w("* 2 EXISTS\r\n" + tag + " OK [APPENDUID 42 8] appended\r\n")
+		case "FETCH":
+			w(fmt.Sprintf("* 1 FETCH (UID 7 FLAGS (\\Seen) BODY[] {%d}\r\n%s)\r\n", len(fakeBody), fakeBody))
+			w(tag + " OK fetched\r\n")
+		case "XBROKEN":
+			// A malformed FETCH (UID must be a number), then a good one.
+			w("* 1 FETCH (UID x FLAGS ())\r\n* 3 EXISTS\r\n" + tag + " OK so much for that\r\n")
+		case "IDLE":
+			w("+ idling\r\n")
+			go func() {
+				for {
+					select {
+					case s := <-f.idle:
+						w(s)
+					case <-f.done:
+						return
+					}
+				}
+			}()
+			if _, err := readCommand(r, w, f.record); err != nil {
+				return
+			}
+			w(tag + " OK idle done\r\n")
+		case "STARTTLS":
+			if f.injectAfterStartTLS {
+				w(tag + " OK begin TLS\r\n* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] injected\r\n")
+			} else {
+				w(tag + " OK begin TLS\r\n")
+			}
+			tc := tls.Server(c, &tls.Config{Certificates: []tls.Certificate{f.cert}})
+			if err := tc.Handshake(); err != nil {
+				return
+			}
+			nc = tc
+			r = bufio.NewReader(nc)
+		case "LOGOUT":
+			w("* BYE bye\r\n" + tag + " OK logged out\r\n")
+			return
+		default:
+			w(tag + " BAD unknown command\r\n")
+		}
+	}
+}
+
+// readCommand reads a command line, with its literals (answering "+"
+// for synchronizing ones), and records the line and each literal.
+func readCommand(r *bufio.Reader, w func(string), record func(string)) (string, error) {
+	var full strings.Builder
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return "", err
+		}
+		line = strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
+		record(line)
+		full.WriteString(line)
+		n, nonSync, ok := literalAtEnd([]byte(line))
+		if !ok {
+			return full.String(), nil
+		}
+		if !nonSync {
+			w("+ go ahead\r\n")
+		}
+		b := make([]byte, n)
+		if _, err := io.ReadFull(r, b); err != nil {
+			return "", err
+		}
+		record("literal:" + string(b))
+	}
+}
+
+// selfSigned returns a certificate for 127.0.0.1.
+func selfSigned(t *testing.T) tls.Certificate {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "fake"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
