@@ -35,8 +35,8 @@ type fakeServer struct {
 	injectAfterStartTLS bool
 
 	mu       sync.Mutex
-	received []string       // command lines and literals, as read
-	idle     chan string    // responses to send while idling
+	received []string    // command lines and literals, as read
+	idle     chan string // responses to send while idling
 	conns    []net.Conn
 	done     chan struct{}
 	wg       sync.WaitGroup

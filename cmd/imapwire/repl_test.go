@@ -24,7 +24,7 @@ func TestSplitCommand(t *testing.T) {
 		{"FETCH 1 (FLAGS)", "", "FETCH"},
 		{"UID FETCH 1:* FLAGS", "", "UID FETCH"},
 		{"x9 uid store 1 +FLAGS (\\Seen)", "x9", "UID STORE"},
-		{"XYZZY", "", "XYZZY"},        // one word: a command, not a tag
+		{"XYZZY", "", "XYZZY"},          // one word: a command, not a tag
 		{"T1 XYZZY foo", "T1", "XYZZY"}, // first word unknown: the tag
 		{"", "", ""},
 		{"  LOGIN a b", "", "LOGIN"},
