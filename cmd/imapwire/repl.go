@@ -348,6 +348,7 @@ func (s *session) waitScript(tag string, bad int) error {
 // and the literals it announces. file, when set, is sent as a literal at
 // the end of the line (.literal FILE COMMAND).
 func (s *session) command(line string, file *os.File) error {
+	line = strings.TrimRight(line, " \t") // as tab completion leaves it
 	tag, name := splitCommand(line)
 	full := line
 	if tag == "" {

@@ -1,0 +1,300 @@
+//go:build linux
+
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+	"unsafe"
+)
+
+// The interactive REPL, driven in a real pseudo-terminal: the built binary
+// runs with a pty as its stdin, stdout and stderr, as under a terminal
+// emulator, and the test types into the pty's master side.
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// imapwireBinary builds the command once per test binary.
+func imapwireBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "imapwire-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "imapwire")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
+func ioctl(fd, req uintptr, arg unsafe.Pointer) error {
+	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, fd, req, uintptr(arg)); e != 0 {
+		return e
+	}
+	return nil
+}
+
+// openPTY opens a pseudo-terminal of 40 rows and 200 columns and returns
+// its master and slave sides.
+func openPTY(t *testing.T) (master, slave *os.File) {
+	t.Helper()
+	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminals here: %v", err)
+	}
+	rc, err := m.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n uint32
+	var ierr error
+	rc.Control(func(fd uintptr) {
+		var unlock int32
+		if ierr = ioctl(fd, syscall.TIOCSPTLCK, unsafe.Pointer(&unlock)); ierr != nil {
+			return
+		}
+		if ierr = ioctl(fd, syscall.TIOCGPTN, unsafe.Pointer(&n)); ierr != nil {
+			return
+		}
+		ws := struct{ row, col, x, y uint16 }{40, 200, 0, 0}
+		ierr = ioctl(fd, syscall.TIOCSWINSZ, unsafe.Pointer(&ws))
+	})
+	if ierr != nil {
+		m.Close()
+		t.Fatalf("pty ioctl: %v", ierr)
+	}
+	s, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		m.Close()
+		t.Fatal(err)
+	}
+	return m, s
+}
+
+// A ptyProc is the REPL running in a pseudo-terminal.
+type ptyProc struct {
+	t      *testing.T
+	master *os.File
+	cmd    *exec.Cmd
+	mu     sync.Mutex
+	out    bytes.Buffer // everything the terminal showed
+	seen   int          // offset in the cleaned output after the last expect
+	waited chan error
+}
+
+func startPTY(t *testing.T, args ...string) *ptyProc {
+	t.Helper()
+	bin := imapwireBinary(t)
+	m, s := openPTY(t)
+	cmd := exec.Command(bin, args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = s, s, s
+	cmd.Env = append(os.Environ(), "TERM=xterm", "NO_COLOR=", "HOME="+t.TempDir())
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	p := &ptyProc{t: t, master: m, cmd: cmd, waited: make(chan error, 1)}
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := m.Read(buf)
+			p.mu.Lock()
+			p.out.Write(buf[:n])
+			p.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	go func() { p.waited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-p.waited
+		m.Close()
+		if t.Failed() {
+			t.Logf("terminal output:\n%s", p.screen())
+		}
+	})
+	return p
+}
+
+var ansi = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
+
+// screen returns the output without escape sequences and CRs.
+func (p *ptyProc) screen() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return strings.ReplaceAll(ansi.ReplaceAllString(p.out.String(), ""), "\r", "")
+}
+
+// raw returns the output as the terminal received it.
+func (p *ptyProc) raw() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.out.String()
+}
+
+// expect waits until s appears in the output after the previous match.
+func (p *ptyProc) expect(s string) {
+	p.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		scr := p.screen()
+		if i := strings.Index(scr[min(p.seen, len(scr)):], s); i >= 0 {
+			p.seen += i + len(s)
+			return
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("the terminal did not show %q; after the last match it shows:\n%s", s, scr[min(p.seen, len(scr)):])
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// typeIn types s, a key at a time.
+func (p *ptyProc) typeIn(s string) {
+	p.t.Helper()
+	for i := 0; i < len(s); i++ {
+		if _, err := p.master.Write([]byte{s[i]}); err != nil {
+			p.t.Fatal(err)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// wait waits for the process to exit and returns its status.
+func (p *ptyProc) wait() int {
+	p.t.Helper()
+	select {
+	case err := <-p.waited:
+		p.waited <- err
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode()
+		}
+		if err != nil {
+			p.t.Fatal(err)
+		}
+		return 0
+	case <-time.After(30 * time.Second):
+		p.t.Fatal("the REPL did not exit")
+	}
+	return -1
+}
+
+// TestPTYFake drives the REPL in a terminal against the fake server: the
+// prompt, a command and its raw and parsed response, a password not
+// echoed and masked, an unsolicited response printed while the user is
+// typing (the line being typed redrawn after it), tab completion, history,
+// and Ctrl-D.
+func TestPTYFake(t *testing.T) {
+	f := newFakeServer(t)
+	dir := t.TempDir()
+	trace := filepath.Join(dir, "trace.txt")
+	hist := filepath.Join(dir, "hist", "history")
+	p := startPTY(t, "-security", "plain", "-trace", trace, "-history", hist, f.addr)
+
+	p.expect("S: * OK [CAPABILITY")
+	p.expect("imapwire> ")
+	p.typeIn("NOOP\r")
+	p.expect("C: A001 NOOP\\r\\n")
+	p.expect("S: A001 OK noop\\r\\n")
+	p.expect("status OK tag=A001 (")
+	p.expect("imapwire> ")
+
+	p.typeIn(".login alice\r")
+	p.expect("Password: ")
+	p.typeIn(f.password + "\r")
+	p.expect("C: A002 LOGIN alice ***\\r\\n")
+	p.expect("S: A002 OK [CAPABILITY IMAP4rev1 IDLE] logged in")
+
+	// Unsolicited responses while idling, and at the prompt in the middle
+	// of a line being typed.
+	p.typeIn(".idle\r")
+	p.expect("S: + idling\\r\\n")
+	p.expect("idling, Enter ends> ")
+	f.idle <- "* 9 EXISTS\r\n"
+	p.expect("S: * 9 EXISTS\\r\\n")
+	p.expect("data EXISTS (unsolicited)")
+	p.typeIn("\r")
+	p.expect("C: DONE\\r\\n")
+	p.expect("S: A003 OK idle done")
+	p.expect("imapwire> ")
+	p.typeIn("NO")
+	time.Sleep(100 * time.Millisecond)
+	f.idle <- "* 10 EXISTS\r\n"
+	p.expect("S: * 10 EXISTS\\r\\n")
+	p.expect("imapwire> NO") // the prompt and the half-typed line, redrawn
+	p.typeIn("OP\r")
+	p.expect("C: A004 NOOP\\r\\n")
+	p.expect("S: A004 OK noop")
+
+	// Tab completion and history (Up, Enter).
+	p.typeIn("capa\t\r")
+	p.expect("C: A005 capability\\r\\n")
+	p.expect("S: A005 OK done")
+	p.typeIn("\x1b[A\r")
+	p.expect("C: A006 capability\\r\\n")
+	p.expect("S: A006 OK done")
+
+	p.typeIn("\x04") // Ctrl-D: log out and exit
+	p.expect("C: A007 LOGOUT\\r\\n")
+	p.expect("S: A007 OK logged out")
+	if code := p.wait(); code != 0 {
+		t.Errorf("exit status %d", code)
+	}
+	if testing.Verbose() {
+		t.Logf("terminal output:\n%s", p.screen())
+	}
+
+	if strings.Contains(p.raw(), f.password) {
+		t.Errorf("the password was echoed:\n%q", p.raw())
+	}
+	tb, err := os.ReadFile(trace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(tb, []byte(f.password)) {
+		t.Errorf("the password is in the trace:\n%s", tb)
+	}
+	parseTrace(t, trace)
+	hb, err := os.ReadFile(hist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(hb, []byte("capability")) || bytes.Contains(hb, []byte(f.password)) {
+		t.Errorf("history file:\n%s", hb)
+	}
+	if !slicesContains(f.lines(), `A002 LOGIN alice "`+f.password+`"`) {
+		t.Errorf("the server received %q", f.lines())
+	}
+}
