@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/imapwire/imapwire/wire"
 )
@@ -25,8 +27,9 @@ import (
 // Read is called by the reader goroutine only; startTrace may be called
 // from any goroutine.
 type capture struct {
-	r  io.Reader
-	tr *tracer
+	r        io.Reader
+	tr       *tracer
+	lastRead *atomic.Int64 // set to the time of each read, or nil
 
 	mu     sync.Mutex // guards the fields below; taken before tracer.mu
 	off    int64      // stream offset of the next byte read
@@ -51,11 +54,16 @@ func (p piece) end() int64 {
 	return p.off + int64(len(p.data))
 }
 
-func newCapture(r io.Reader, tr *tracer) *capture { return &capture{r: r, tr: tr} }
+func newCapture(r io.Reader, tr *tracer, lastRead *atomic.Int64) *capture {
+	return &capture{r: r, tr: tr, lastRead: lastRead}
+}
 
 func (c *capture) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	if n > 0 {
+		if c.lastRead != nil {
+			c.lastRead.Store(time.Now().UnixNano())
+		}
 		c.mu.Lock()
 		c.tr.server(p[:n])
 		b, off := p[:n], c.off

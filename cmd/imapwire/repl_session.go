@@ -10,6 +10,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/imapwire/imapwire/parser"
@@ -33,6 +34,10 @@ type session struct {
 	conn net.Conn   // the transport: TCP, or TLS over it; replaced under wmu
 
 	dead chan struct{} // closed when the connection is over
+
+	// lastRead is when bytes last came from the server (UnixNano): a
+	// wait times out only after that long a silence.
+	lastRead atomic.Int64
 
 	mu        sync.Mutex    // guards the fields below
 	changed   chan struct{} // closed and replaced at each change of state
@@ -134,7 +139,7 @@ func tlsNote(tc *tls.Conn) string {
 }
 
 func (s *session) newChain(nc net.Conn) *chain {
-	ch := &chain{conn: nc, cap: newCapture(nc, &s.tr)}
+	ch := &chain{conn: nc, cap: newCapture(nc, &s.tr, &s.lastRead)}
 	ch.trk = newTracker(ch.cap, true)
 	ch.pr = parser.NewReader(ch.trk, &parser.Options{Strict: s.cfg.strict})
 	s.mu.Lock()
@@ -155,14 +160,16 @@ func (s *session) changedLocked() {
 }
 
 // wait waits until cond, called with s.mu held, is true. It fails with
-// errClosed when the connection is over first, and with errTimeout after
-// timeout (none if 0).
+// errClosed when the connection is over first, and with errTimeout when
+// the server has sent nothing for timeout (none if 0): a long FETCH that
+// streams is not cut short.
 func (s *session) wait(cond func() bool, timeout time.Duration) error {
 	var tc <-chan time.Time
 	if timeout > 0 {
 		t := time.NewTimer(timeout)
 		defer t.Stop()
 		tc = t.C
+		s.lastRead.Store(max(s.lastRead.Load(), time.Now().UnixNano())) // the wait starts the clock
 	}
 	for {
 		s.mu.Lock()
@@ -177,7 +184,13 @@ func (s *session) wait(cond func() bool, timeout time.Duration) error {
 		select {
 		case <-ch:
 		case <-tc:
-			return errTimeout
+			silence := time.Since(time.Unix(0, s.lastRead.Load()))
+			if silence >= timeout {
+				return errTimeout
+			}
+			t := time.NewTimer(timeout - silence)
+			defer t.Stop()
+			tc = t.C
 		}
 	}
 }
@@ -517,7 +530,7 @@ func (s *session) upgradeLocked(ch *chain) (*chain, error) {
 	s.secure = true
 	s.caps = nil // RFC 3501 6.2.1: forget what was said before TLS
 	s.noteLocked("TLS is on: %s", tlsNote(tc))
-	next := &chain{conn: tc, cap: newCapture(tc, &s.tr)}
+	next := &chain{conn: tc, cap: newCapture(tc, &s.tr, &s.lastRead)}
 	next.trk = newTracker(next.cap, true)
 	next.pr = parser.NewReader(next.trk, &parser.Options{Strict: s.cfg.strict})
 	s.chain = next

@@ -102,7 +102,7 @@ func TestCaptureElide(t *testing.T) {
 	stream := "* 1 FETCH (BODY[] {5}\r\nhello)\r\n* 2 EXISTS\r\n"
 	at := int64(strings.Index(stream, "hello"))
 	for chunk := 1; chunk <= len(stream); chunk++ {
-		c := newCapture(&chunkReader{s: stream, n: chunk}, &tracer{})
+		c := newCapture(&chunkReader{s: stream, n: chunk}, &tracer{}, nil)
 		buf := make([]byte, 64)
 		for c.off < at {
 			c.Read(buf[:min(chunk, int(at-c.off))])
@@ -541,5 +541,82 @@ func TestComplete(t *testing.T) {
 	}
 	if _, _, ok := c.complete("NOOP", 4, 'x'); ok {
 		t.Error("completion on a key other than Tab")
+	}
+}
+
+// TestREPLTraceMeta: .trace starts a transcript in the middle of a session
+// and .trace off ends it; it reads back without error.
+func TestREPLTraceMeta(t *testing.T) {
+	f := newFakeServer(t)
+	dir := t.TempDir()
+	t1, t2 := filepath.Join(dir, "1.txt"), filepath.Join(dir, "2.txt")
+	script := "NOOP\n.trace " + t1 + "\nSELECT INBOX\nFETCH 1 BODY[]\n.trace " + t2 + "\nNOOP\n.trace off\nNOOP\n"
+	code, out, stderr := replRun(t, script, "-security", "plain", f.addr)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q, output:\n%s", code, stderr, out)
+	}
+	wantInOrder(t, out, "# tracing to "+t1, "# tracing to "+t2, "# trace off")
+	b1, _ := os.ReadFile(t1)
+	b2, _ := os.ReadFile(t2)
+	if !strings.HasPrefix(string(b1), "C: A002 SELECT INBOX\r\n") || !strings.Contains(string(b1), fakeBody) || strings.Contains(string(b1), "A004") {
+		t.Errorf("first trace:\n%s", b1)
+	}
+	if !strings.HasPrefix(string(b2), "C: A004 NOOP\r\n") || strings.Contains(string(b2), "A005") {
+		t.Errorf("second trace:\n%s", b2)
+	}
+	parseTrace(t, t1)
+	parseTrace(t, t2)
+}
+
+// TestREPLTypedAuthenticate: AUTHENTICATE typed by hand; the answer to the
+// server's "+" is sent without a tag and masked.
+func TestREPLTypedAuthenticate(t *testing.T) {
+	f := newFakeServer(t)
+	trace := filepath.Join(t.TempDir(), "trace.txt")
+	const payload = "AHUAcGFzcw=="
+	code, out, stderr := replRun(t, "AUTHENTICATE PLAIN\n"+payload+"\nNOOP\n", "-security", "plain", "-trace", trace, f.addr)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q, output:\n%s", code, stderr, out)
+	}
+	wantInOrder(t, out, "C: A001 AUTHENTICATE PLAIN\\r\\n", "S: + \\r\\n", "C: ***\\r\\n", "S: A001 OK authenticated", "C: A002 NOOP")
+	tb, _ := os.ReadFile(trace)
+	if strings.Contains(out, payload) || bytes.Contains(tb, []byte(payload)) {
+		t.Errorf("the payload leaked:\n%s\n%s", out, tb)
+	}
+	if !slicesContains(f.lines(), payload) {
+		t.Errorf("the server received %q", f.lines())
+	}
+}
+
+// TestLitWriterSpill: literals beyond the memory budget go to a temporary
+// file, which .save copies and release removes.
+func TestLitWriterSpill(t *testing.T) {
+	budget := int64(10)
+	small := &literal{size: 4}
+	w := newLitWriter(small, &budget)
+	w.Write([]byte("abcd"))
+	w.finish()
+	big := &literal{size: 20}
+	w = newLitWriter(big, &budget)
+	w.Write([]byte("0123456789"))
+	w.Write([]byte("0123456789"))
+	w.finish()
+	if small.file != "" || string(small.data) != "abcd" {
+		t.Errorf("small literal: file %q, data %q", small.file, small.data)
+	}
+	if big.file == "" || big.data != nil || big.lines != 0 || string(big.head) != "01234567890123456789" {
+		t.Fatalf("big literal: %+v", big)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	if err := big.save(out); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(out); string(b) != "01234567890123456789" {
+		t.Errorf("saved %q", b)
+	}
+	name := big.file
+	big.release()
+	if _, err := os.Stat(name); !os.IsNotExist(err) {
+		t.Errorf("the temporary file is still there: %v", err)
 	}
 }
