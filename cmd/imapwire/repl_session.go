@@ -81,6 +81,8 @@ type chain struct {
 	cap  *capture
 	trk  *tracker
 	pr   *parser.Reader
+	// partial is the parse of a FETCH up to a syntax error in its items.
+	partial []byte
 }
 
 var (
@@ -440,6 +442,8 @@ func (s *session) handle(ch *chain, resp parser.Response, start int64) (*chain, 
 		p.extra = map[string]any{"unsolicited": true}
 	}
 	if err := p.print(resp); err != nil {
+		out.Flush()
+		ch.partial = tree.Bytes() // what parsed before the error
 		return ch, 0, err
 	}
 	out.Flush()
@@ -595,6 +599,7 @@ func (s *session) showSkipped(pieces []piece) {
 // line with the error, highlighted, the parser's error and a caret under
 // the bad byte. It returns the offset up to which bytes were shown.
 func (s *session) showError(ch *chain, start int64, resp parser.Response, se *wire.SyntaxError) int64 {
+	defer func() { ch.partial = nil }()
 	line, col, text, caret := ch.trk.position(se.Offset)
 	end := ch.cap.lineEnd(se.Offset)
 	pieces := ch.cap.take(start, end)
@@ -612,6 +617,9 @@ func (s *session) showError(ch *chain, start int64, resp parser.Response, se *wi
 	rr.pieces(pieces)
 	rr.finish()
 	s.keepLiterals(rr.lits)
+	if view != viewRaw {
+		indent(&sb, ch.partial)
+	}
 	errorLines(&sb, s.pal, se, line, col, text, caret)
 	s.con.print(sb.String())
 	return end
