@@ -17,43 +17,30 @@ import (
 	"unsafe"
 )
 
-// The interactive REPL, driven in a real pseudo-terminal: the built binary
-// runs with a pty as its stdin, stdout and stderr, as under a terminal
-// emulator, and the test types into the pty's master side.
+// The interactive REPL, driven in a real pseudo-terminal: the command runs
+// as its own process with a pty as its stdin, stdout and stderr, as under a
+// terminal emulator, and the test types into the pty's master side.
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// imapwireBinary builds the command once per test binary.
-func imapwireBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "imapwire-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "imapwire")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
+// TestMain lets the test binary be the command: run with
+// IMAPWIRE_TEST_AS_MAIN=1, it is imapwire itself (built with the test's
+// flags, -race included, so a race in the interactive path fails the test
+// through the exit status).
+func TestMain(m *testing.M) {
+	if os.Getenv("IMAPWIRE_TEST_AS_MAIN") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
-	return binPath
+	os.Exit(m.Run())
 }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if binPath != "" {
-		os.RemoveAll(filepath.Dir(binPath))
+// imapwireBinary returns the path of the test binary, which is imapwire
+// when run with IMAPWIRE_TEST_AS_MAIN=1.
+func imapwireBinary(t *testing.T) string {
+	t.Helper()
+	bin, err := os.Executable()
+	if err != nil {
+		t.Skipf("cannot find the test binary: %v", err)
 	}
-	os.Exit(code)
+	return bin
 }
 
 func ioctl(fd, req uintptr, arg unsafe.Pointer) error {
@@ -117,7 +104,7 @@ func startPTY(t *testing.T, args ...string) *ptyProc {
 	m, s := openPTY(t)
 	cmd := exec.Command(bin, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = s, s, s
-	cmd.Env = append(os.Environ(), "TERM=xterm", "NO_COLOR=", "HOME="+t.TempDir())
+	cmd.Env = append(os.Environ(), "IMAPWIRE_TEST_AS_MAIN=1", "TERM=xterm", "NO_COLOR=", "HOME="+t.TempDir())
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
