@@ -597,6 +597,13 @@ func (cmd *Command) Next(ctx context.Context) (any, error) {
 		prev.Close()
 	}
 	for {
+		// An ended ctx wins over queued responses: the caller is giving
+		// up, and a Message handed out now would hold the reader until it
+		// is read or closed (a caller that drops it hung the connection).
+		if err := ctx.Err(); err != nil {
+			cmd.Abandon()
+			return nil, err
+		}
 		cmd.mu.Lock()
 		if len(cmd.queue) > 0 {
 			x := cmd.queue[0]
