@@ -1468,12 +1468,14 @@ func TestTrace(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
+		// A "+" may be recorded before the line it answers:
+		// wire.Transcript records the client's bytes once the write
+		// has returned, and the reader may have read the answer first.
 		"C: A1 LOGIN alice ***\r\n",
-		"C: A2 AUTHENTICATE PLAIN\r\nS: + \r\nC: ***\r\n",
+		"C: A2 AUTHENTICATE PLAIN\r\n",
+		"S: + \r\n",
+		"C: ***\r\n",
 		"S: * 1 FETCH (UID 7 BODY[] {15}\r\nHello\r\nWorld!\r\n FLAGS (\\Seen))\r\n",
-		// The "+" may be recorded before the header it answers: the
-		// transcript records the client's bytes once written, and the
-		// reader may read the answer first.
 		"C: A4 APPEND INBOX {11}\r\n",
 		"S: + OK\r\n",
 		"C: hi {3}\r\nC: you\r\n",
