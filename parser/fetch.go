@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/imapwire/imapwire/wire"
@@ -660,19 +661,35 @@ func (r *Reader) readSectionData(item *BodySectionItem) (FetchItem, error) {
 	return item, nil
 }
 
+// zones caches the fixed zones of date-times: a mailbox's messages share a
+// handful of offsets, and time.FixedZone allocates. Offsets are at most
+// ±99:59, so the cache is bounded.
+var zones sync.Map // int -> *time.Location
+
+func fixedZone(offset int) *time.Location {
+	if offset == 0 {
+		return time.UTC
+	}
+	if loc, ok := zones.Load(offset); ok {
+		return loc.(*time.Location)
+	}
+	loc, _ := zones.LoadOrStore(offset, time.FixedZone("", offset))
+	return loc.(*time.Location)
+}
+
 var months = [12]string{"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"}
 
 // parseDateTime parses date-time content: "17-Jul-1996 02:44:25 -0700".
 // It returns a description of what was expected on failure. Leniently the
 // day may have one digit without the leading space.
 func parseDateTime(b []byte, strict bool) (time.Time, string) {
-	s := string(b)
+	s := b // no string conversion: this runs for every INTERNALDATE
 	padded := len(s) > 0 && s[0] == ' '
 	if padded {
 		s = s[1:]
 	}
-	num := func(t string) (int, bool) {
-		if t == "" {
+	num := func(t []byte) (int, bool) {
+		if len(t) == 0 {
 			return 0, false
 		}
 		n := 0
@@ -684,7 +701,7 @@ func parseDateTime(b []byte, strict bool) (time.Time, string) {
 		}
 		return n, true
 	}
-	i := strings.IndexByte(s, '-')
+	i := bytes.IndexByte(s, '-')
 	if i < 1 || i > 2 || (padded && i != 1) || (strict && !padded && i != 2) {
 		return time.Time{}, "date-day-fixed"
 	}
@@ -697,9 +714,8 @@ func parseDateTime(b []byte, strict bool) (time.Time, string) {
 		return time.Time{}, "date-month"
 	}
 	month := 0
-	m := strings.ToUpper(s[:3])
 	for k, name := range months {
-		if name == m {
+		if bytes.EqualFold(s[:3], []byte(name)) {
 			month = k + 1
 		}
 	}
@@ -724,9 +740,6 @@ func parseDateTime(b []byte, strict bool) (time.Time, string) {
 	if s[14] == '-' {
 		offset = -offset
 	}
-	loc := time.FixedZone("", offset)
-	if offset == 0 {
-		loc = time.UTC
-	}
+	loc := fixedZone(offset)
 	return time.Date(year, time.Month(month), day, hh, mm, ss, 0, loc), ""
 }
