@@ -449,6 +449,13 @@ func (s *session) sendTyped(pc *pendingCmd, line string, mask int) error {
 			return nil
 		}
 		src, rest, err := s.collectLiteral(n, pc.secret)
+		if errors.Is(err, io.EOF) {
+			// The server waits for the rest of the command: the
+			// connection cannot be used any more.
+			s.note("input ended inside a literal; closing the connection")
+			s.close()
+			return errClosed
+		}
 		if err != nil {
 			return err
 		}

@@ -620,3 +620,16 @@ func TestLitWriterSpill(t *testing.T) {
 		t.Errorf("the temporary file is still there: %v", err)
 	}
 }
+
+// TestREPLLiteralEOF: a script that ends inside a literal closes the
+// connection (the server waits for the rest) and exits 1, without
+// waiting for a timeout.
+func TestREPLLiteralEOF(t *testing.T) {
+	f := newFakeServer(t)
+	start := time.Now()
+	code, out, _ := replRun(t, ".help\nAPPEND INBOX {50}\nshort\n", "-security", "plain", f.addr)
+	if code != 1 || time.Since(start) > 10*time.Second {
+		t.Fatalf("exit %d after %v; output:\n%s", code, time.Since(start), out)
+	}
+	wantInOrder(t, out, ".login USER", ".quit", "C: A001 APPEND INBOX {50}\\r\\n", "# input ended inside a literal; closing the connection")
+}
