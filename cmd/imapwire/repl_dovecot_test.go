@@ -281,3 +281,24 @@ func TestPTYDovecot(t *testing.T) {
 	}
 	parseTrace(t, trace)
 }
+
+// TestREPLDovecotAuth runs .auth plain after STARTTLS: the capabilities,
+// forgotten with TLS, are asked for first, and the initial response goes
+// on the command line (SASL-IR), masked.
+func TestREPLDovecotAuth(t *testing.T) {
+	srv := dovecot(t)
+	if srv.security != "starttls" {
+		t.Skip("IMAPWIRE_TEST_SECURITY is not starttls")
+	}
+	trace := filepath.Join(t.TempDir(), "trace.txt")
+	code, out, stderr := replRun(t, ".auth plain "+srv.user+"\n"+srv.pass+"\nNOOP\n", srv.args("starttls", srv.addr, "-trace", trace)...)
+	if code != 0 {
+		t.Fatalf("exit status %d; stderr %q; output:\n%s", code, stderr, out)
+	}
+	wantInOrder(t, out, "STARTTLS\\r\\n", "# TLS is on", "CAPABILITY\\r\\n", "SASL-IR", "AUTHENTICATE PLAIN ***\\r\\n", " OK ", "NOOP\\r\\n", " OK NOOP completed")
+	tb, _ := os.ReadFile(trace)
+	if strings.Contains(out, srv.pass) || bytes.Contains(tb, []byte(srv.pass)) {
+		t.Error("the password leaked")
+	}
+	parseTrace(t, trace)
+}

@@ -105,22 +105,29 @@ func (s *session) metaRaw(args []string) error {
 }
 
 func (s *session) metaCaps([]string) error {
+	if err := s.knowCaps(); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	caps := s.caps
 	s.mu.Unlock()
-	if caps == nil {
-		if err := s.simple("CAPABILITY"); err != nil {
-			return err
-		}
-		s.mu.Lock()
-		caps = s.caps
-		s.mu.Unlock()
-	}
 	if caps == nil {
 		return errors.New("the server did not say")
 	}
 	s.note("capabilities: %s", strings.Join(caps, " "))
 	return nil
+}
+
+// knowCaps asks for the capabilities when they are unknown (after
+// STARTTLS, or a login whose OK had none).
+func (s *session) knowCaps() error {
+	s.mu.Lock()
+	known := s.caps != nil
+	s.mu.Unlock()
+	if known {
+		return nil
+	}
+	return s.simple("CAPABILITY")
 }
 
 // hasCap reports whether the server advertised c.
@@ -266,6 +273,9 @@ func (s *session) login(user string) error {
 	if !s.plaintextOK() {
 		return nil
 	}
+	if s.hasCap("LOGINDISABLED") {
+		s.note("the server advertises LOGINDISABLED: it will refuse LOGIN (STARTTLS first?)")
+	}
 	s.con.hist.skipNext()
 	pass, err := s.input("Password: ", true)
 	if err != nil {
@@ -328,6 +338,9 @@ func (s *session) metaAuth(args []string) error {
 func (s *session) authenticate(sasl client.SASL) error {
 	ir, err := sasl.Start()
 	if err != nil {
+		return err
+	}
+	if err := s.knowCaps(); err != nil {
 		return err
 	}
 	if !s.hasCap("AUTH=" + sasl.Name()) {
