@@ -257,6 +257,7 @@ type Command struct {
 	mu        sync.Mutex // guards the fields below
 	queue     []any      // claimed responses and *Message, not yet taken
 	current   *Message   // the message last returned by Next
+	skip      bool       // Wait was called: streamed messages are discarded
 	notify    chan struct{}
 	abandoned bool
 	status    *parser.StatusResponse
@@ -489,6 +490,9 @@ func (c *Conn) remove(cmd *Command) {
 }
 
 // Wait waits for the command's completion and returns its tagged status.
+// FETCH messages whose bodies stream and that were not taken with Next
+// before Wait are discarded (reading them would need the reader that Wait
+// waits on); every other claimed response stays available to Next.
 // A NO or BAD is returned as a *StatusError (with the status). When ctx ends
 // first, Wait returns ctx.Err() and abandons the command: its late
 // responses are read and discarded in the background, and the connection
@@ -503,12 +507,36 @@ func (cmd *Command) Wait(ctx context.Context) (*parser.StatusResponse, error) {
 }
 
 func (cmd *Command) wait(ctx context.Context) error {
+	cmd.skipStreams()
 	select {
 	case <-cmd.done:
 		return nil
 	case <-ctx.Done():
 		cmd.Abandon()
 		return ctx.Err()
+	}
+}
+
+// skipStreams makes the command discard FETCH messages whose bodies stream
+// (queued now or arriving later): a caller that waits for the completion
+// without reading them would otherwise hold the reader, and with it the
+// connection, until its context ends. Other responses stay for Next.
+func (cmd *Command) skipStreams() {
+	cmd.mu.Lock()
+	cmd.skip = true
+	var drop []*Message
+	kept := cmd.queue[:0]
+	for _, x := range cmd.queue {
+		if m, ok := x.(*Message); ok && m.stream {
+			drop = append(drop, m)
+			continue
+		}
+		kept = append(kept, x)
+	}
+	cmd.queue = kept
+	cmd.mu.Unlock()
+	for _, m := range drop {
+		m.abandon()
 	}
 }
 
@@ -572,6 +600,10 @@ func (cmd *Command) push(x any) bool {
 	if cmd.abandoned {
 		cmd.mu.Unlock()
 		return false
+	}
+	if m, ok := x.(*Message); ok && m.stream && cmd.skip {
+		cmd.mu.Unlock()
+		return false // Wait was called: nobody will read it
 	}
 	cmd.queue = append(cmd.queue, x)
 	cmd.mu.Unlock()

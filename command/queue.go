@@ -94,5 +94,6 @@ func (q *queue) close() {
 	case q.wake <- struct{}{}:
 	default:
 	}
-	<-q.stopped
+	// Do not wait for q.stopped: the handler itself may be the caller
+	// (an "on BYE, close" handler), and it stops after what is queued.
 }
