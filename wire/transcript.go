@@ -92,12 +92,12 @@ type teeWriter struct {
 	t *Transcript
 }
 
+// Write records p before writing it, so that the server's answer to these
+// bytes can never appear above them in the transcript. Bytes a failed write
+// did not deliver are recorded all the same.
 func (tw *teeWriter) Write(p []byte) (int, error) {
-	n, err := tw.w.Write(p)
-	if n > 0 {
-		tw.t.record(1, p[:n])
-	}
-	return n, err
+	tw.t.record(1, p)
+	return tw.w.Write(p)
 }
 
 // record adds bytes of side i and writes whatever can be written.
