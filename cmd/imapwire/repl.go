@@ -177,14 +177,11 @@ func (s *session) run() int {
 	}
 	for {
 		// An answer to a "+" of LOGIN or AUTHENTICATE is a credential:
-		// read without echo, and kept out of the history.
+		// read without echo (and so kept out of the history).
 		s.mu.Lock()
 		pc := s.pending[s.contTag]
 		secret := s.contFree && pc != nil && pc.secret
 		s.mu.Unlock()
-		if secret {
-			s.con.hist.skipNext()
-		}
 		line, err := s.input(s.prompt(), secret)
 		switch {
 		case err == io.EOF:
@@ -512,7 +509,9 @@ var errNotKept = errors.New("a literal sent is not kept")
 func (s *session) collectLiteral(n int64, secret bool) (litSource, string, error) {
 	var acc []byte
 	for n > 0 {
-		s.con.hist.skipNext() // a literal's lines are data, not commands
+		if !secret {
+			s.con.hist.skipNext() // a literal's lines are data, not commands
+		}
 		line, err := s.input(fmt.Sprintf("{%d}> ", n-int64(len(acc))), secret)
 		if err == io.EOF {
 			return litSource{}, "", fmt.Errorf("input ended inside a literal: %w", io.EOF)

@@ -200,16 +200,17 @@ func loadHistory(file string) *history {
 			h.lines = append(h.lines, l)
 		}
 	}
-	if len(h.lines) > historyMax {
-		h.lines = h.lines[len(h.lines)-historyMax:]
-		if len(h.lines) > 2*historyMax {
+	if n := len(h.lines); n > historyMax {
+		h.lines = h.lines[n-historyMax:]
+		if n > 2*historyMax { // keep the file from growing without end
 			os.WriteFile(file, []byte(strings.Join(h.lines, "\n")+"\n"), 0o600)
 		}
 	}
 	return h
 }
 
-// skipNext makes the next line read not kept.
+// skipNext makes the next line read by ReadLine not kept (ReadPassword
+// keeps none).
 func (h *history) skipNext() {
 	if h == nil {
 		return

@@ -276,8 +276,7 @@ func (s *session) login(user string) error {
 	if s.hasCap("LOGINDISABLED") {
 		s.note("the server advertises LOGINDISABLED: it will refuse LOGIN (STARTTLS first?)")
 	}
-	s.con.hist.skipNext()
-	pass, err := s.input("Password: ", true)
+	pass, err := s.input("Password: ", true) // without echo: never in the history
 	if err != nil {
 		return err
 	}
@@ -318,7 +317,6 @@ func (s *session) metaAuth(args []string) error {
 	if mech == "XOAUTH2" {
 		prompt = "Token: "
 	}
-	s.con.hist.skipNext()
 	secret, err := s.input(prompt, true)
 	if err != nil {
 		return err

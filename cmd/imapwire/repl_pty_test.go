@@ -278,7 +278,7 @@ func TestPTYFake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(hb, []byte("capability")) || bytes.Contains(hb, []byte(f.password)) {
+	if !bytes.Contains(hb, []byte("capability")) || !bytes.Contains(hb, []byte(".idle\n")) || bytes.Contains(hb, []byte(f.password)) {
 		t.Errorf("history file:\n%s", hb)
 	}
 	if !slicesContains(f.lines(), `A002 LOGIN alice "`+f.password+`"`) {
