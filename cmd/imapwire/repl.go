@@ -239,6 +239,9 @@ func (s *session) finish() int {
 	}
 	s.mu.Lock()
 	done := s.loggedOut || s.closed
+	if s.closed && !s.loggedOut {
+		status = 1 // the server hung up first
+	}
 	s.mu.Unlock()
 	if !done {
 		tag := s.nextTag()
