@@ -3,7 +3,7 @@ GO       ?= go
 FUZZTIME ?= 30s
 PKGS     := ./...
 
-.PHONY: all test fmt vet race fuzz bench build
+.PHONY: all test fmt vet race fuzz bench build interop bench-interop
 
 all: test
 
@@ -33,3 +33,14 @@ fuzz:
 # bench: every benchmark, with MB/s and allocs/op.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+# interop: the client's interop suite against a private Dovecot, over
+# STARTTLS and over IMAPS (scripts/interop.sh; needs scripts/install-deps.sh
+# once). With IMAPWIRE_TEST_ADDR set, against that server instead.
+interop:
+	GO=$(GO) scripts/interop.sh
+
+# bench-interop: BenchmarkDownload (10,000 messages of 20 KB) against a
+# private Dovecot, imapwire against a raw-socket floor, plain and IMAPS.
+bench-interop:
+	GO=$(GO) scripts/interop.sh bench

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Run the client's interop suite (TestInterop*, examples) against a real
+# IMAP server.
+#
+#   scripts/interop.sh          the tests (make interop)
+#   scripts/interop.sh bench    BenchmarkDownload (make bench-interop)
+#
+# With IMAPWIRE_TEST_ADDR set, the suite runs once against that server, in
+# the IMAPWIRE_TEST_SECURITY mode, and no server is started. Otherwise a
+# private Dovecot is started in a temporary directory (scripts/dovecot.sh;
+# run scripts/install-deps.sh first), the suite runs twice, over STARTTLS
+# (IMAPWIRE_TEST_ADDR) and over IMAPS (IMAPWIRE_TEST_TLS_ADDR), and the
+# server is stopped and its directory removed on exit, whatever happens.
+# A system-wide Dovecot is never touched.
+#
+# Environment:
+#   GOTESTFLAGS                  extra flags for go test (e.g. -v)
+#   IMAPWIRE_INTEROP_RUN         the -run pattern (default 'Interop|Example')
+#   IMAPWIRE_UPDATE_TRANSCRIPT=1 rewrite testdata/captures/interop-dovecot.txt
+#                                (from the first run only)
+#   BENCHTIME                    -benchtime of the benchmark (default 3x)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+GO=${GO:-go}
+mode=${1:-test}
+case "$mode" in
+    test | bench) ;;
+    *) echo "usage: scripts/interop.sh [test|bench]" >&2; exit 2 ;;
+esac
+RUN=${IMAPWIRE_INTEROP_RUN:-Interop|Example}
+# shellcheck disable=SC2206 # word splitting of the flags is intended
+EXTRA=(${GOTESTFLAGS:-})
+CAPTURE=testdata/captures/interop-dovecot.txt
+
+dir=
+cleanup() {
+    if [ -n "$dir" ]; then
+        scripts/dovecot.sh stop "$dir" >/dev/null 2>&1 || true
+        rm -rf "$dir"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+start=$SECONDS
+
+# run_suite NAME: one go test run with the current IMAPWIRE_TEST_* variables.
+run_suite() {
+    local t0=$SECONDS
+    echo "== interop: $1 ($IMAPWIRE_TEST_SECURITY, $IMAPWIRE_TEST_ADDR)"
+    if [ "$mode" = bench ]; then
+        "$GO" test -run '^$' -bench '^BenchmarkDownload$' -benchtime "${BENCHTIME:-3x}" \
+            -timeout 30m "${EXTRA[@]}" ./client/
+    else
+        "$GO" test -race -count=1 -timeout 10m -run "$RUN" "${EXTRA[@]}" ./client/...
+    fi
+    echo "== interop: $1 took $((SECONDS - t0))s"
+}
+
+# check_capture: the committed transcript has no password and parses.
+check_capture() {
+    [ -f "$CAPTURE" ] || return 0
+    if [ -n "${IMAPWIRE_TEST_PASS:-}" ] && grep -qF -- "$IMAPWIRE_TEST_PASS" "$CAPTURE"; then
+        echo "interop: $CAPTURE contains the test password" >&2
+        exit 1
+    fi
+    "$GO" run ./cmd/imapwire parse -q -strict "$CAPTURE"
+}
+
+if [ -n "${IMAPWIRE_TEST_ADDR:-}" ]; then
+    export IMAPWIRE_TEST_SECURITY=${IMAPWIRE_TEST_SECURITY:-tls}
+    run_suite "server from the environment"
+    [ "$mode" = bench ] || check_capture
+    echo "== interop passed in $((SECONDS - start))s"
+    exit 0
+fi
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/imapwire-interop.XXXXXX")
+eval "$(scripts/dovecot.sh start "$dir")"
+plain_addr=$IMAPWIRE_TEST_ADDR
+tls_addr=$IMAPWIRE_TEST_TLS_ADDR
+
+if [ "$mode" = bench ]; then
+    # Plain TCP shows the client's own cost best; IMAPS is what real use is.
+    IMAPWIRE_TEST_SECURITY=plain IMAPWIRE_TEST_ADDR=$plain_addr run_suite "benchmark, plain"
+    IMAPWIRE_TEST_SECURITY=tls IMAPWIRE_TEST_ADDR=$tls_addr run_suite "benchmark, IMAPS"
+    exit 0
+fi
+
+IMAPWIRE_TEST_SECURITY=starttls IMAPWIRE_TEST_ADDR=$plain_addr run_suite "STARTTLS"
+unset IMAPWIRE_UPDATE_TRANSCRIPT
+IMAPWIRE_TEST_SECURITY=tls IMAPWIRE_TEST_ADDR=$tls_addr run_suite "IMAPS"
+check_capture
+echo "== interop passed in $((SECONDS - start))s"
