@@ -54,7 +54,10 @@ run_suite() {
         "$GO" test -run '^$' -bench '^BenchmarkDownload$' -benchtime "${BENCHTIME:-3x}" \
             -timeout 30m "${EXTRA[@]}" ./client/
     else
-        "$GO" test -race -count=1 -timeout 10m -run "$RUN" "${EXTRA[@]}" ./client/...
+        # -tags interop compiles the tutorial Examples (client/example_test.go),
+        # which need a server; the REPL's server tests run too.
+        "$GO" test -race -count=1 -timeout 10m -tags interop -run "$RUN" "${EXTRA[@]}" ./client/...
+        "$GO" test -race -count=1 -timeout 10m -run 'REPL|PTY' "${EXTRA[@]}" ./cmd/imapwire/
     fi
     echo "== interop: $1 took $((SECONDS - t0))s"
 }
