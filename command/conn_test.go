@@ -145,6 +145,14 @@ func pair(t *testing.T, opts *Options) (*Conn, *peer) {
 		t.Fatal(err)
 	}
 	p := &peer{t: t, conn: sc, r: bufio.NewReader(sc)}
+	if opts == nil {
+		opts = &Options{}
+	}
+	if opts.ReadAheadBody == 0 {
+		// These tests watch bodies stream; TestReadAhead covers the
+		// default.
+		opts.ReadAheadBody = -1
+	}
 	c := New(cc, opts)
 	t.Cleanup(func() {
 		c.Close()

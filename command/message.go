@@ -28,6 +28,8 @@ type Message struct {
 	err     error
 	waiting bool        // the reader waits for ack
 	body    *bodyReader // the body being streamed, nil once released
+
+	ahead int64 // bytes of bodies read ahead into this message (Command.reserve)
 }
 
 var (
