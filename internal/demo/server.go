@@ -1,0 +1,232 @@
+package demo
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	fixture "github.com/imapwire/imapwire/testdata/demo"
+)
+
+// Options configure a Server. The zero value serves the sample account.
+type Options struct {
+	// IdleTimeout is how long a connection may stay silent (IDLE
+	// included) before the server says BYE. Default 30 minutes (RFC 3501
+	// section 5.4's minimum autologout timer).
+	IdleTimeout time.Duration
+
+	// UIDValidity is the UIDVALIDITY of the first mailbox; the others
+	// count up from it. Default: the current time in seconds, as real
+	// servers do, so that a client caching UIDs across two runs of the
+	// demo server sees that they changed.
+	UIDValidity uint32
+
+	// Empty starts the account with INBOX alone instead of the sample
+	// mailboxes and messages.
+	Empty bool
+}
+
+// A Server is the in-memory demo IMAP4rev1 server: one account, demo with
+// password demo, seeded from the fixture in testdata/demo. Its state lives
+// in memory only: every Server starts from the fixture. It is safe for
+// concurrent use; each connection is served by its own goroutine.
+type Server struct {
+	idleTimeout time.Duration
+
+	mu       sync.Mutex // guards the fields below and every account, mailbox, message and selection
+	accounts map[string]*account
+	validity uint32 // the last UIDVALIDITY given out
+	nextID   uint64
+	ln       net.Listener
+	conns    map[net.Conn]bool
+	closed   bool
+
+	wg sync.WaitGroup // connection goroutines
+}
+
+// The sample account's credentials.
+const (
+	DemoUser     = "demo"
+	DemoPassword = "demo"
+)
+
+// New returns a Server with the sample account, not yet serving.
+func New(opts *Options) (*Server, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	s := &Server{idleTimeout: o.IdleTimeout, accounts: map[string]*account{}, conns: map[net.Conn]bool{}}
+	if s.idleTimeout <= 0 {
+		s.idleTimeout = 30 * time.Minute
+	}
+	s.validity = o.UIDValidity
+	if s.validity == 0 {
+		s.validity = uint32(time.Now().Unix())
+	}
+	s.validity-- // newMailbox counts up first
+	a := &account{user: DemoUser, password: DemoPassword, mailboxes: map[string]*mailbox{}, subscribed: map[string]bool{}}
+	s.accounts[a.user] = a
+	if o.Empty {
+		s.newMailbox(a, "INBOX", "")
+		return s, nil
+	}
+	if err := s.loadFixture(a); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// loadFixture fills the account from testdata/demo/fixture.txt.
+func (s *Server) loadFixture(a *account) error {
+	f, err := fixture.FS.Open("fixture.txt")
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	line := 0
+	for sc.Scan() {
+		line++
+		text := sc.Text()
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		fields := strings.Split(text, "\t")
+		bad := func(why string) error { return fmt.Errorf("demo fixture line %d: %s", line, why) }
+		switch {
+		case fields[0] == "mailbox" && len(fields) == 4:
+			if !validName(fields[1]) || a.mailboxes[fields[1]] != nil {
+				return bad("invalid or repeated mailbox " + fields[1])
+			}
+			s.newMailbox(a, fields[1], fields[2])
+			if fields[3] == "subscribed" {
+				a.subscribed[fields[1]] = true
+			}
+		case fields[0] == "message" && len(fields) == 5:
+			mb := a.mailboxes[fields[1]]
+			if mb == nil {
+				return bad("no mailbox " + fields[1])
+			}
+			raw, err := fs.ReadFile(fixture.FS, fields[2])
+			if err != nil {
+				return bad(err.Error())
+			}
+			date, err := parseDateTime(fields[4])
+			if err != nil {
+				return bad(err.Error())
+			}
+			a.addMessage(mb, newContent(normalizeLineEnds(raw)), strings.Fields(fields[3]), date)
+		default:
+			return bad("unknown line")
+		}
+	}
+	if a.mailboxes["INBOX"] == nil {
+		return errors.New("demo fixture: no INBOX")
+	}
+	return sc.Err()
+}
+
+// Listen starts a Server with the sample account on addr (such as
+// "127.0.0.1:0") and serves it in the background until Close.
+func Listen(addr string) (*Server, error) {
+	s, err := New(nil)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.ln = ln
+	s.mu.Unlock()
+	go s.Serve(ln)
+	return s, nil
+}
+
+// Serve accepts connections on ln until Close; it returns nil after Close.
+func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		ln.Close()
+		return nil
+	}
+	s.ln = ln
+	s.mu.Unlock()
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			s.mu.Lock()
+			closed := s.closed
+			s.mu.Unlock()
+			if closed {
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				time.Sleep(10 * time.Millisecond)
+				continue
+			}
+			return err
+		}
+		go s.ServeConn(c)
+	}
+}
+
+// ServeConn serves one connection (a net.Conn from a listener, or one end
+// of net.Pipe in a test) until the client logs out, it fails or the
+// server closes; then it closes c.
+func (s *Server) ServeConn(c net.Conn) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		c.Close()
+		return
+	}
+	s.nextID++
+	id := s.nextID
+	s.conns[c] = true
+	s.wg.Add(1)
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.mu.Unlock()
+		s.wg.Done()
+	}()
+	newSession(s, c, id).serve()
+}
+
+// Addr returns the listener's address, or nil before Serve.
+func (s *Server) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln == nil {
+		return nil
+	}
+	return s.ln.Addr()
+}
+
+// Close stops the listener, closes every connection and waits for their
+// goroutines to end.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	var err error
+	if s.ln != nil {
+		err = s.ln.Close()
+	}
+	for c := range s.conns {
+		c.Close()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+	return err
+}

@@ -1,0 +1,563 @@
+package demo
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"net"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/imapwire/imapwire/wire"
+)
+
+// A session is one client connection: its reader, its writer, its state
+// (not authenticated, authenticated, selected) and the updates other
+// sessions left for it. Only the session's own goroutine reads and writes
+// the connection; other sessions change the shared state under Server.mu
+// and wake the session through notify.
+type session struct {
+	srv    *Server
+	conn   net.Conn
+	id     uint64
+	r      *wire.Reader
+	cr     *cmdReader
+	w      *bufio.Writer
+	notify chan struct{}
+
+	// Guarded by srv.mu.
+	acct *account
+	sel  *selection
+
+	bad int // malformed commands in a row
+}
+
+// A selection is the session's view of its selected mailbox: the messages
+// in the order of its sequence numbers. Messages expunged by another
+// session stay in the view (marked expunged) until the session has told
+// its client, as RFC 3501 section 7.4.1 requires.
+type selection struct {
+	mb       *mailbox
+	readOnly bool
+	view     []*message
+	lastUID  uint32            // the largest UID the client has been told of
+	changed  map[*message]bool // flags changed by other sessions
+	keywords bool              // the mailbox's keywords changed: resend FLAGS
+}
+
+// Capabilities before and after login.
+const (
+	capsPreAuth  = "IMAP4rev1 LITERAL+ SASL-IR ID IDLE AUTH=PLAIN"
+	capsPostAuth = "IMAP4rev1 LITERAL+ SASL-IR ID IDLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE XLIST LIST-EXTENDED LIST-STATUS ESEARCH"
+)
+
+// maxBadCommands is how many malformed commands in a row end a
+// connection: a client that sends garbage is not an IMAP client.
+const maxBadCommands = 20
+
+// writeTimeout bounds each write: a client that stops reading is cut off.
+const writeTimeout = 2 * time.Minute
+
+type deadlineWriter struct{ c net.Conn }
+
+func (d deadlineWriter) Write(p []byte) (int, error) {
+	d.c.SetWriteDeadline(time.Now().Add(writeTimeout))
+	return d.c.Write(p)
+}
+
+func newSession(srv *Server, conn net.Conn, id uint64) *session {
+	s := &session{srv: srv, conn: conn, id: id, notify: make(chan struct{}, 1)}
+	s.r = wire.NewReader(conn)
+	s.r.SetLimits(readerLimits)
+	s.w = bufio.NewWriterSize(deadlineWriter{conn}, 64<<10)
+	s.cr = &cmdReader{
+		r: s.r,
+		cont: func() error {
+			s.w.WriteString("+ Ready for literal data\r\n")
+			return s.w.Flush()
+		},
+		reset: func() { s.r.Reset(conn) },
+	}
+	return s
+}
+
+func (s *session) caps() string {
+	s.srv.mu.Lock()
+	defer s.srv.mu.Unlock()
+	if s.acct == nil {
+		return capsPreAuth
+	}
+	return capsPostAuth
+}
+
+// serve runs the session until the client logs out, the connection fails
+// or stays idle too long, or the server closes.
+func (s *session) serve() {
+	defer s.cleanup()
+	s.w.WriteString("* OK [CAPABILITY " + capsPreAuth + "] imapwire demo server ready (in memory, for teaching and testing; try LOGIN demo demo)\r\n")
+	if s.w.Flush() != nil {
+		return
+	}
+	for {
+		s.conn.SetReadDeadline(time.Now().Add(s.srv.idleTimeout))
+		// Empty lines are ignored (a person typing into nc).
+		if ch, err := s.r.Peek(); err != nil {
+			s.ioFailed(err)
+			return
+		} else if ch == '\r' || ch == '\n' {
+			if err := s.r.ExpectCRLF("command"); err != nil {
+				if isIOError(err) {
+					return
+				}
+				if err := skipLine(s.r); err != nil {
+					return
+				}
+			}
+			continue
+		}
+		cmd, err := parseCommand(s.cr)
+		if err != nil {
+			if isIOError(err) {
+				s.ioFailed(err)
+				return
+			}
+			if !s.malformed(cmd, err) {
+				return
+			}
+			continue
+		}
+		s.bad = 0
+		if !s.run(cmd) {
+			return
+		}
+	}
+}
+
+// ioFailed says goodbye to a client that was idle too long.
+func (s *session) ioFailed(err error) {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		s.w.WriteString("* BYE Autologout; idle for too long\r\n")
+		s.w.Flush()
+	}
+}
+
+func (s *session) cleanup() {
+	s.srv.mu.Lock()
+	s.deselectLocked()
+	s.srv.mu.Unlock()
+	s.conn.Close()
+}
+
+// malformed answers a command that did not parse, and reports whether the
+// session goes on.
+func (s *session) malformed(cmd *command, err error) bool {
+	var pe *parseError
+	errors.As(err, &pe)
+	if pe == nil || !pe.lineDone {
+		if err := skipLine(s.r); err != nil {
+			return false
+		}
+	}
+	tag := cmd.tag
+	if tag == "" {
+		tag = "*"
+	}
+	var line string
+	switch {
+	case pe != nil && pe.code != "":
+		line = tag + " NO [" + pe.code + "] " + errorText(err)
+	case cmd.name != "":
+		line = tag + " BAD Error in IMAP command " + cmd.name + ": " + errorText(err)
+	default:
+		line = tag + " BAD Error in IMAP command: " + errorText(err)
+	}
+	s.w.WriteString(line + "\r\n")
+	s.bad++
+	if s.bad >= maxBadCommands {
+		s.w.WriteString("* BYE Too many invalid IMAP commands.\r\n")
+		s.w.Flush()
+		return false
+	}
+	return s.w.Flush() == nil
+}
+
+// Command states (RFC 3501 section 3).
+const (
+	stateAny = iota
+	stateNotAuth
+	stateAuth
+	stateSelected
+)
+
+var commandState = map[string]int{
+	"CAPABILITY": stateAny, "NOOP": stateAny, "LOGOUT": stateAny, "ID": stateAny,
+	"LOGIN": stateNotAuth, "AUTHENTICATE": stateNotAuth, "STARTTLS": stateNotAuth,
+	"SELECT": stateAuth, "EXAMINE": stateAuth, "CREATE": stateAuth, "DELETE": stateAuth,
+	"RENAME": stateAuth, "SUBSCRIBE": stateAuth, "UNSUBSCRIBE": stateAuth, "LIST": stateAuth,
+	"LSUB": stateAuth, "XLIST": stateAuth, "STATUS": stateAuth, "APPEND": stateAuth,
+	"NAMESPACE": stateAuth, "ENABLE": stateAuth, "IDLE": stateAuth,
+	"CHECK": stateSelected, "CLOSE": stateSelected, "UNSELECT": stateSelected,
+	"EXPUNGE": stateSelected, "SEARCH": stateSelected, "FETCH": stateSelected,
+	"STORE": stateSelected, "COPY": stateSelected, "MOVE": stateSelected,
+}
+
+// run runs a parsed command and sends its responses; it reports whether
+// the session goes on.
+func (s *session) run(cmd *command) bool {
+	s.srv.mu.Lock()
+	authed, selected := s.acct != nil, s.sel != nil
+	s.srv.mu.Unlock()
+	var resp string
+	switch commandState[cmd.name] {
+	case stateNotAuth:
+		if authed {
+			resp = "BAD Already logged in"
+		}
+	case stateAuth:
+		if !authed {
+			resp = "BAD Log in first (try LOGIN demo demo)"
+		}
+	case stateSelected:
+		if !authed {
+			resp = "BAD Log in first (try LOGIN demo demo)"
+		} else if !selected {
+			resp = "BAD No mailbox selected"
+		}
+	}
+	if resp == "" {
+		switch cmd.name {
+		case "LOGOUT":
+			s.w.WriteString("* BYE Logging out\r\n" + cmd.tag + " OK Logout completed.\r\n")
+			s.w.Flush()
+			return false
+		case "CAPABILITY":
+			s.w.WriteString("* CAPABILITY " + s.caps() + "\r\n")
+			resp = "OK Capability completed."
+		case "NOOP":
+			resp = "OK NOOP completed."
+		case "CHECK":
+			resp = "OK Check completed."
+		case "ID":
+			s.w.WriteString(`* ID ("name" "imapwire-demo" "vendor" "imapwire" "support-url" "https://github.com/imapwire/imapwire")` + "\r\n")
+			resp = "OK ID completed."
+		case "NAMESPACE":
+			s.w.WriteString(`* NAMESPACE (("" "/")) NIL NIL` + "\r\n")
+			resp = "OK Namespace completed."
+		case "ENABLE":
+			// No extension that needs ENABLE is implemented.
+			s.w.WriteString("* ENABLED\r\n")
+			resp = "OK Enabled."
+		case "STARTTLS":
+			resp = "NO STARTTLS is not offered by the demo server (loopback only)"
+		case "LOGIN":
+			resp = s.login(cmd.user, cmd.pass)
+		case "AUTHENTICATE":
+			var ok bool
+			if resp, ok = s.authenticate(cmd); !ok {
+				return false
+			}
+		case "SELECT", "EXAMINE":
+			resp = s.selectMailbox(cmd.mailbox, cmd.name == "EXAMINE")
+		case "CREATE":
+			resp = s.create(cmd.mailbox)
+		case "DELETE":
+			resp = s.delete(cmd.mailbox)
+		case "RENAME":
+			resp = s.rename(cmd.mailbox, cmd.mailbox2)
+		case "SUBSCRIBE", "UNSUBSCRIBE":
+			resp = s.subscribe(cmd.mailbox, cmd.name == "SUBSCRIBE")
+		case "LIST", "LSUB", "XLIST":
+			resp = s.list(cmd)
+		case "STATUS":
+			resp = s.status(cmd.mailbox, cmd.atoms)
+		case "APPEND":
+			resp = s.appendMessage(cmd.mailbox, cmd.appendA)
+		case "IDLE":
+			var ok bool
+			if resp, ok = s.idle(); !ok {
+				return false
+			}
+		case "CLOSE", "UNSELECT":
+			resp = s.closeMailbox(cmd.name == "CLOSE")
+		case "EXPUNGE":
+			resp = s.expunge(cmd)
+		case "FETCH":
+			resp = s.fetch(cmd)
+		case "STORE":
+			resp = s.store(cmd)
+		case "SEARCH":
+			resp = s.search(cmd)
+		case "COPY", "MOVE":
+			resp = s.copyMove(cmd)
+		default:
+			resp = "BAD Unknown command"
+		}
+	}
+	// Updates for the selected mailbox; no EXPUNGE while answering a
+	// FETCH, STORE or SEARCH by sequence number (RFC 3501 section 7.4.1).
+	expunges := cmd.uid || (cmd.name != "FETCH" && cmd.name != "STORE" && cmd.name != "SEARCH")
+	s.srv.mu.Lock()
+	upd := s.syncLocked(nil, expunges)
+	s.srv.mu.Unlock()
+	s.w.Write(upd)
+	s.w.WriteString(cmd.tag + " " + resp + "\r\n")
+	return s.w.Flush() == nil
+}
+
+// syncLocked appends the untagged responses that bring the client's view
+// of the selected mailbox up to date: EXPUNGE (when allowed), FLAGS, FETCH
+// FLAGS of messages other sessions changed, EXISTS and RECENT. srv.mu held.
+func (s *session) syncLocked(b []byte, expunges bool) []byte {
+	sel := s.sel
+	if sel == nil {
+		return b
+	}
+	if expunges {
+		for i := 0; i < len(sel.view); {
+			if m := sel.view[i]; m.expunged {
+				b = append(b, "* "...)
+				b = strconv.AppendInt(b, int64(i+1), 10)
+				b = append(b, " EXPUNGE\r\n"...)
+				sel.view = slices.Delete(sel.view, i, i+1)
+				delete(sel.changed, m)
+				continue
+			}
+			i++
+		}
+	}
+	if sel.keywords {
+		sel.keywords = false
+		b = s.appendFlagsLocked(b)
+	}
+	if len(sel.changed) > 0 {
+		for i, m := range sel.view {
+			if !sel.changed[m] {
+				continue
+			}
+			delete(sel.changed, m)
+			if m.expunged {
+				continue
+			}
+			b = append(b, "* "...)
+			b = strconv.AppendInt(b, int64(i+1), 10)
+			b = append(b, " FETCH (FLAGS "...)
+			b = appendFlags(b, m.flagsFor(s.id))
+			b = append(b, ")\r\n"...)
+		}
+		clear(sel.changed)
+	}
+	mb := sel.mb
+	i, _ := slices.BinarySearchFunc(mb.msgs, sel.lastUID+1, func(m *message, u uint32) int {
+		switch {
+		case m.uid < u:
+			return -1
+		case m.uid > u:
+			return 1
+		}
+		return 0
+	})
+	if sel.lastUID == 0 {
+		i = 0
+	}
+	if i < len(mb.msgs) && mb.msgs[i].uid > sel.lastUID {
+		for _, m := range mb.msgs[i:] {
+			if !sel.readOnly && m.recentID == 0 {
+				m.recentID = s.id
+			}
+			sel.view = append(sel.view, m)
+			sel.lastUID = m.uid
+		}
+		b = append(b, "* "...)
+		b = strconv.AppendInt(b, int64(len(sel.view)), 10)
+		b = append(b, " EXISTS\r\n* "...)
+		b = strconv.AppendInt(b, int64(s.recentLocked()), 10)
+		b = append(b, " RECENT\r\n"...)
+	}
+	return b
+}
+
+// recentLocked counts the messages of the view that are \Recent for the
+// session.
+func (s *session) recentLocked() int {
+	n := 0
+	for _, m := range s.sel.view {
+		if s.sel.readOnly && m.recentID == 0 || m.recentID == s.id {
+			n++
+		}
+	}
+	return n
+}
+
+// appendFlagsLocked appends FLAGS and PERMANENTFLAGS of the selected
+// mailbox.
+func (s *session) appendFlagsLocked(b []byte) []byte {
+	flags := s.sel.mb.flagList()
+	b = append(b, "* FLAGS "...)
+	b = appendFlags(b, flags)
+	b = append(b, "\r\n* OK [PERMANENTFLAGS "...)
+	if s.sel.readOnly {
+		b = append(b, "()] Read-only mailbox.\r\n"...)
+	} else {
+		b = appendFlags(b, append(flags, `\*`))
+		b = append(b, "] Flags permitted.\r\n"...)
+	}
+	return b
+}
+
+// wakeLocked tells the other sessions that have mb selected that it
+// changed.
+func (s *session) wakeLocked(mb *mailbox) {
+	for o := range mb.selected {
+		if o != s {
+			select {
+			case o.notify <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+// flagsChangedLocked records that m's flags changed for the other sessions
+// that have mb selected.
+func (s *session) flagsChangedLocked(mb *mailbox, m *message, newKeywords bool) {
+	for o := range mb.selected {
+		if o == s || o.sel == nil {
+			continue
+		}
+		o.sel.changed[m] = true
+		if newKeywords {
+			o.sel.keywords = true
+		}
+	}
+	s.wakeLocked(mb)
+}
+
+func (s *session) deselectLocked() {
+	if s.sel != nil {
+		delete(s.sel.mb.selected, s)
+		s.sel = nil
+	}
+}
+
+// login checks a user name and password.
+func (s *session) login(user, pass string) string {
+	s.srv.mu.Lock()
+	defer s.srv.mu.Unlock()
+	a := s.srv.accounts[user]
+	if a == nil || a.password != pass {
+		return "NO [AUTHENTICATIONFAILED] Authentication failed (the demo account is demo, password demo)."
+	}
+	s.acct = a
+	return "OK [CAPABILITY " + capsPostAuth + "] Logged in"
+}
+
+// authenticate runs AUTHENTICATE PLAIN (RFC 4616), with SASL-IR (RFC
+// 4959) or a continuation. It reports false when the connection failed.
+func (s *session) authenticate(cmd *command) (string, bool) {
+	if cmd.atoms[0] != "PLAIN" {
+		return "NO [CANNOT] Unsupported authentication mechanism (PLAIN only)", true
+	}
+	var resp string
+	if len(cmd.atoms) > 1 {
+		resp = cmd.atoms[1]
+		if resp == "=" {
+			resp = ""
+		}
+	} else {
+		s.w.WriteString("+ \r\n")
+		if s.w.Flush() != nil {
+			return "", false
+		}
+		s.conn.SetReadDeadline(time.Now().Add(s.srv.idleTimeout))
+		line, err := s.r.ReadText("authenticate")
+		if err == nil && len(line) > maxAuthLine {
+			err = badf("response too long")
+		}
+		if err == nil {
+			resp = string(line)
+			err = s.r.ExpectCRLF("authenticate")
+		}
+		if err != nil {
+			if isIOError(err) {
+				return "", false
+			}
+			if skipLine(s.r) != nil {
+				return "", false
+			}
+			return "BAD Malformed AUTHENTICATE response: " + errorText(err), true
+		}
+		if resp == "*" {
+			return "BAD Authentication canceled", true
+		}
+	}
+	dec, err := base64.StdEncoding.DecodeString(resp)
+	if err != nil {
+		return "BAD Invalid base64 in the AUTHENTICATE response", true
+	}
+	parts := bytes.Split(dec, []byte{0})
+	if len(parts) != 3 {
+		return "BAD Invalid PLAIN response (want authzid NUL authcid NUL password)", true
+	}
+	if len(parts[0]) > 0 && !bytes.Equal(parts[0], parts[1]) {
+		return "NO [AUTHORIZATIONFAILED] Authorization identity must be the user's own", true
+	}
+	return s.login(string(parts[1]), string(parts[2])), true
+}
+
+// idle runs IDLE (RFC 2177): updates are sent as they happen, until the
+// client sends DONE.
+func (s *session) idle() (string, bool) {
+	s.w.WriteString("+ idling\r\n")
+	if s.w.Flush() != nil {
+		return "", false
+	}
+	type result struct {
+		line []byte
+		err  error
+	}
+	done := make(chan result, 1)
+	s.conn.SetReadDeadline(time.Now().Add(s.srv.idleTimeout))
+	go func() {
+		line, err := s.r.ReadText("idle-done")
+		if err == nil {
+			line = bytes.Clone(line)
+			err = s.r.ExpectCRLF("idle-done")
+		}
+		done <- result{line, err}
+	}()
+	for {
+		s.srv.mu.Lock()
+		upd := s.syncLocked(nil, true)
+		s.srv.mu.Unlock()
+		if len(upd) > 0 {
+			s.w.Write(upd)
+			if s.w.Flush() != nil {
+				s.conn.Close()
+				<-done // the reader ends with the connection
+				return "", false
+			}
+		}
+		select {
+		case <-s.notify:
+		case res := <-done:
+			if res.err != nil {
+				if isIOError(res.err) {
+					s.ioFailed(res.err)
+					return "", false
+				}
+				if skipLine(s.r) != nil {
+					return "", false
+				}
+				return "BAD Expected DONE", true
+			}
+			if !strings.EqualFold(string(res.line), "DONE") {
+				return "BAD Expected DONE", true
+			}
+			return "OK Idle completed.", true
+		}
+	}
+}
