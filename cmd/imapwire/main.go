@@ -3,6 +3,8 @@
 // Usage:
 //
 //	imapwire [flags] HOST[:PORT]
+//	imapwire -demo [flags]
+//	imapwire -demo-serve ADDR
 //	imapwire parse [-json] [-q] [-strict] [FILE|-]
 //
 // The first form opens a raw session (a REPL, repl.go): each line typed is
@@ -35,6 +37,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		usage(stderr)
 		return 2
 	}
+	if code, ok := runDemoFlags(args, stdin, stdout, stderr); ok {
+		return code // -demo or -demo-serve (demo.go)
+	}
 	switch args[0] {
 	case "parse":
 		return runParse(args[1:], stdin, stdout, stderr)
@@ -61,6 +66,8 @@ func looksLikeHost(arg string) bool {
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
   imapwire [flags] HOST[:PORT]             a raw session: type IMAP, see bytes and parse (imapwire -h for flags)
+  imapwire -demo [flags]                   the same with the built-in demo server (user demo, password demo)
+  imapwire -demo-serve ADDR                only the demo server, on ADDR (127.0.0.1:0: a free port); prints host:port
   imapwire parse [-json] [-q] [-strict] [FILE|-]
                                            parse a server byte stream or S:/C: transcript
 `)

@@ -221,3 +221,23 @@ func (r *raw) login() {
 	r.t.Helper()
 	r.ok("LOGIN demo demo")
 }
+
+// TestNoPasswordInResponses: the interop suite checks that its traces do
+// not hold the password, and the sample account's is "demo": no response
+// text may contain that word.
+func TestNoPasswordInResponses(t *testing.T) {
+	s := testServer(t)
+	r := dialRaw(t, s)
+	var all []string
+	for _, line := range []string{"CAPABILITY", "SELECT INBOX", "LOGIN demo wrong", "ID NIL", "STARTTLS", "FOO", "LOGIN demo demo",
+		"ID NIL", "NAMESPACE", `LIST "" *`, "SELECT INBOX", "FETCH 1 ENVELOPE", "CREATE x", "APPEND Nope {1+}\r\nx", "LOGIN demo demo"} {
+		u, tagged := r.cmd(line)
+		all = append(all, u...)
+		all = append(all, tagged)
+	}
+	for _, l := range all {
+		if strings.Contains(strings.ToLower(l), DemoPassword) {
+			t.Errorf("response %q holds the sample password", l)
+		}
+	}
+}

@@ -91,7 +91,7 @@ func (s *session) create(name string) string {
 		return "NO [ALREADYEXISTS] Mailbox already exists: " + quoteName(name)
 	}
 	if len(a.mailboxes) >= maxMailboxes {
-		return "NO [LIMIT] Too many mailboxes (the demo server allows " + strconv.Itoa(maxMailboxes) + ")"
+		return "NO [LIMIT] Too many mailboxes (this server allows " + strconv.Itoa(maxMailboxes) + ")"
 	}
 	s.srv.newMailbox(a, name, "")
 	return "OK Create completed."
@@ -294,7 +294,7 @@ func (s *session) appendMessage(name string, a *appendArgs) string {
 		return "NO [TRYCREATE] Mailbox doesn't exist: " + quoteName(name)
 	}
 	if !acct.room(1, int64(len(msg))) {
-		return "NO [OVERQUOTA] The demo account is full"
+		return "NO [OVERQUOTA] The account is full"
 	}
 	if !mb.keywordRoom(a.flags) {
 		return "NO [LIMIT] Too many keywords in the mailbox"

@@ -343,7 +343,7 @@ func (s *session) copyMoveLocked(cmd *command) (resp, untagged string) {
 		return "OK No messages found; nothing to " + strings.ToLower(verb) + ".", ""
 	}
 	if !a.room(len(msgs), size) {
-		return "NO [OVERQUOTA] The demo account is full", ""
+		return "NO [OVERQUOTA] The account is full", ""
 	}
 	if !dst.keywordRoom(kws) {
 		return "NO [LIMIT] Too many keywords in the destination mailbox", ""

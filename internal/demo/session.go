@@ -98,7 +98,7 @@ func (s *session) caps() string {
 // or stays idle too long, or the server closes.
 func (s *session) serve() {
 	defer s.cleanup()
-	s.w.WriteString("* OK [CAPABILITY " + capsPreAuth + "] imapwire demo server ready (in memory, for teaching and testing; try LOGIN demo demo)\r\n")
+	s.w.WriteString("* OK [CAPABILITY " + capsPreAuth + "] imapwire teaching server ready (in memory, for teaching and testing)\r\n")
 	if s.w.Flush() != nil {
 		return
 	}
@@ -219,11 +219,11 @@ func (s *session) run(cmd *command) bool {
 		}
 	case stateAuth:
 		if !authed {
-			resp = "BAD Log in first (try LOGIN demo demo)"
+			resp = "BAD Log in first"
 		}
 	case stateSelected:
 		if !authed {
-			resp = "BAD Log in first (try LOGIN demo demo)"
+			resp = "BAD Log in first"
 		} else if !selected {
 			resp = "BAD No mailbox selected"
 		}
@@ -242,7 +242,7 @@ func (s *session) run(cmd *command) bool {
 		case "CHECK":
 			resp = "OK Check completed."
 		case "ID":
-			s.w.WriteString(`* ID ("name" "imapwire-demo" "vendor" "imapwire" "support-url" "https://github.com/imapwire/imapwire")` + "\r\n")
+			s.w.WriteString(`* ID ("name" "imapwire" "vendor" "imapwire" "support-url" "https://github.com/imapwire/imapwire")` + "\r\n")
 			resp = "OK ID completed."
 		case "NAMESPACE":
 			s.w.WriteString(`* NAMESPACE (("" "/")) NIL NIL` + "\r\n")
@@ -252,7 +252,7 @@ func (s *session) run(cmd *command) bool {
 			s.w.WriteString("* ENABLED\r\n")
 			resp = "OK Enabled."
 		case "STARTTLS":
-			resp = "NO STARTTLS is not offered by the demo server (loopback only)"
+			resp = "NO STARTTLS is not offered by this teaching server (loopback only)"
 		case "LOGIN":
 			resp = s.login(cmd.user, cmd.pass)
 		case "AUTHENTICATE":
@@ -449,7 +449,7 @@ func (s *session) login(user, pass string) string {
 	defer s.srv.mu.Unlock()
 	a := s.srv.accounts[user]
 	if a == nil || a.password != pass {
-		return "NO [AUTHENTICATIONFAILED] Authentication failed (the demo account is demo, password demo)."
+		return "NO [AUTHENTICATIONFAILED] Authentication failed."
 	}
 	s.acct = a
 	return "OK [CAPABILITY " + capsPostAuth + "] Logged in"
