@@ -162,7 +162,7 @@ func (t *Transcript) emit(s *side) bool {
 		}
 		s.tail = append(s.tail, c)
 		if c == '\n' {
-			n, nonSync, ok := literalAtLineEnd(s.tail)
+			n, nonSync, ok := LiteralAtLineEnd(s.tail)
 			s.tail = s.tail[:0]
 			if ok && (!s.client || nonSync) {
 				s.lit = n
@@ -179,9 +179,11 @@ func (t *Transcript) emit(s *side) bool {
 	return ended
 }
 
-// literalAtLineEnd reports the literal announced at the end of line
-// ("{n}\r\n", "{n+}\r\n", "~{n}\r\n", or with a bare LF).
-func literalAtLineEnd(line []byte) (n int64, nonSync, ok bool) {
+// LiteralAtLineEnd reports the literal that line announces at its end:
+// "{n}", "{n+}" or "~{n}" followed by CRLF or a bare LF. nonSync reports
+// "{n+}". Tools that follow a byte stream by lines (transcripts, the REPL)
+// use it to know that n bytes of literal come next.
+func LiteralAtLineEnd(line []byte) (n int64, nonSync, ok bool) {
 	line = bytes.TrimSuffix(line, []byte("\n"))
 	line = bytes.TrimSuffix(line, []byte("\r"))
 	if len(line) < 3 || line[len(line)-1] != '}' {
@@ -193,7 +195,11 @@ func literalAtLineEnd(line []byte) (n int64, nonSync, ok bool) {
 	}
 	num := line[i+1 : len(line)-1]
 	nonSync = bytes.HasSuffix(num, []byte("+"))
-	v, err := strconv.ParseInt(string(bytes.TrimSuffix(num, []byte("+"))), 10, 64)
+	num = bytes.TrimSuffix(num, []byte("+"))
+	if len(num) == 0 || len(num) > 18 {
+		return 0, false, false
+	}
+	v, err := strconv.ParseInt(string(num), 10, 64)
 	if err != nil || v < 0 {
 		return 0, false, false
 	}
@@ -274,7 +280,7 @@ func (s *transcriptReader) step() {
 		// A server literal's body always follows its header; a client's
 		// only when non-synchronizing: a synchronizing one waits for the
 		// server's "+" and comes in a later "C: " record.
-		if n, nonSync, ok := literalAtLineEnd(line); ok && (s.side == 'S' || nonSync) {
+		if n, nonSync, ok := LiteralAtLineEnd(line); ok && (s.side == 'S' || nonSync) {
 			s.litLeft = n
 		}
 	}

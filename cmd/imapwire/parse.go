@@ -80,34 +80,16 @@ func (p *parseRun) run(in io.Reader, strict bool) error {
 		if err == io.EOF {
 			break
 		}
-		if err != nil {
-			var se *wire.SyntaxError
-			if errors.As(err, &se) {
-				p.errors++
-				p.printError(se)
-				continue
-			}
-			if err == io.ErrUnexpectedEOF {
-				p.errors++
-				p.printError(&wire.SyntaxError{Offset: p.track.off, Production: "response", Expected: "rest of response", Found: "end of input"})
-				break
-			}
-			return err
+		if err == nil {
+			p.responses++
+			err = p.print(resp)
 		}
-		p.responses++
-		if err := p.print(resp); err != nil {
-			var se *wire.SyntaxError
-			if errors.As(err, &se) {
-				p.errors++
-				p.printError(se)
-				continue
-			}
-			if err == io.ErrUnexpectedEOF {
-				p.errors++
-				p.printError(&wire.SyntaxError{Offset: p.track.off, Production: "msg-att", Expected: "rest of response", Found: "end of input"})
+		if err != nil {
+			if stop, err := p.malformed(err); err != nil {
+				return err
+			} else if stop {
 				break
 			}
-			return err
 		}
 	}
 	if p.quiet {
@@ -119,6 +101,24 @@ func (p *parseRun) run(in io.Reader, strict bool) error {
 		fmt.Fprintf(p.out, "%d responses, %d errors, %d bytes, %.1f MB/s\n", p.responses, p.errors, p.track.off, mbps)
 	}
 	return nil
+}
+
+// malformed counts and shows a response that failed to parse. It reports
+// whether parsing must stop (the stream ended inside the response), and
+// returns err itself when it is not about the input's syntax (I/O).
+func (p *parseRun) malformed(err error) (stop bool, _ error) {
+	var se *wire.SyntaxError
+	switch {
+	case errors.As(err, &se):
+		p.errors++
+		p.printError(se)
+		return false, nil
+	case err == io.ErrUnexpectedEOF:
+		p.errors++
+		p.printError(&wire.SyntaxError{Offset: p.track.off, Production: "response", Expected: "rest of response", Found: "end of input"})
+		return true, nil
+	}
+	return false, err
 }
 
 func (p *parseRun) printError(se *wire.SyntaxError) {

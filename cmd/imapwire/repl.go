@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/imapwire/imapwire/wire"
 )
 
 // This file holds the REPL's entry point and its main loop: `imapwire
@@ -421,7 +423,7 @@ func (s *session) sendTyped(pc *pendingCmd, line string, mask int) error {
 	cur := line
 	after := false // cur continues the command after a literal
 	for {
-		n, nonSync, isLit := literalAtEnd([]byte(cur))
+		n, nonSync, isLit := wire.LiteralAtLineEnd([]byte(cur))
 		hdr := len(cur)
 		if isLit {
 			hdr = strings.LastIndexByte(cur, '{')

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/hex"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -85,31 +84,6 @@ func escapeText(sb *strings.Builder, b []byte) {
 	}
 }
 
-// literalAtEnd reports the literal announced at the end of line: "{n}",
-// "{n+}", "{n-}" (not IMAP, but harmless) or "~{n}", then CRLF or LF.
-func literalAtEnd(line []byte) (n int64, nonSync, ok bool) {
-	line = bytes.TrimSuffix(line, []byte("\n"))
-	line = bytes.TrimSuffix(line, []byte("\r"))
-	if len(line) < 3 || line[len(line)-1] != '}' {
-		return 0, false, false
-	}
-	i := bytes.LastIndexByte(line, '{')
-	if i < 0 {
-		return 0, false, false
-	}
-	num := line[i+1 : len(line)-1]
-	nonSync = bytes.HasSuffix(num, []byte("+"))
-	num = bytes.TrimSuffix(num, []byte("+"))
-	if len(num) == 0 || len(num) > 18 {
-		return 0, false, false
-	}
-	v, err := strconv.ParseInt(string(num), 10, 64)
-	if err != nil || v < 0 {
-		return 0, false, false
-	}
-	return v, nonSync, true
-}
-
 // A rawRenderer turns a byte stream (with elided literals) into display
 // lines, each marked "S: " or "C: ", with each literal summarized below the
 // line that announced it.
@@ -173,7 +147,7 @@ func (r *rawRenderer) bytes(b []byte) {
 		if i < 0 {
 			continue
 		}
-		n, _, isLit := literalAtEnd(r.tail)
+		n, _, isLit := wire.LiteralAtLineEnd(r.tail)
 		r.endLine()
 		if isLit {
 			r.litLeft = n

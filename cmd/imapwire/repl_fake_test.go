@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/imapwire/imapwire/wire"
 )
 
 // A fakeServer is a small scripted IMAP server on loopback, enough to
@@ -203,7 +205,7 @@ func readCommand(r *bufio.Reader, w func(string), record func(string)) (string, 
 		line = strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
 		record(line)
 		full.WriteString(line)
-		n, nonSync, ok := literalAtEnd([]byte(line))
+		n, nonSync, ok := wire.LiteralAtLineEnd([]byte(line))
 		if !ok {
 			return full.String(), nil
 		}

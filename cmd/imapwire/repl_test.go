@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/imapwire/imapwire/wire"
 )
 
 func TestSplitCommand(t *testing.T) {
@@ -81,9 +82,9 @@ func TestLiteralAtEnd(t *testing.T) {
 		{"{0}", 0, false, true},
 	}
 	for _, tt := range tests {
-		n, nonSync, ok := literalAtEnd([]byte(tt.line))
+		n, nonSync, ok := wire.LiteralAtLineEnd([]byte(tt.line))
 		if n != tt.n || nonSync != tt.nonSync || ok != tt.ok {
-			t.Errorf("literalAtEnd(%q) = %d, %v, %v; want %d, %v, %v", tt.line, n, nonSync, ok, tt.n, tt.nonSync, tt.ok)
+			t.Errorf("wire.LiteralAtLineEnd(%q) = %d, %v, %v; want %d, %v, %v", tt.line, n, nonSync, ok, tt.n, tt.nonSync, tt.ok)
 		}
 	}
 }
