@@ -68,6 +68,11 @@ func NewReader(rd io.Reader) *Reader {
 // SetLimits replaces the Reader's limits; zero fields take their defaults.
 func (r *Reader) SetLimits(l Limits) {
 	r.lim = l.withDefaults()
+	// The buffer must hold the longest atom or quoted string whole; limits
+	// too large for that (beyond 1 GiB) are clamped rather than overflowing.
+	const maxInt = 1 << 30
+	r.lim.MaxAtom = min(r.lim.MaxAtom, maxInt)
+	r.lim.MaxQuoted = min(r.lim.MaxQuoted, maxInt)
 	r.maxBuf = max(r.lim.MaxAtom, r.lim.MaxQuoted) + 1024
 	if r.maxBuf < initialBufSize {
 		r.maxBuf = initialBufSize
@@ -922,6 +927,9 @@ func (l *literalReader) WriteTo(w io.Writer) (int64, error) {
 		total += int64(m)
 		if err != nil {
 			return total, err
+		}
+		if int64(m) < n {
+			return total, io.ErrShortWrite
 		}
 	}
 }
