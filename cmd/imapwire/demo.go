@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/imapwire/imapwire/internal/demo"
@@ -16,13 +17,13 @@ func runDemoFlags(args []string, stdin io.Reader, stdout, stderr io.Writer) (cod
 	if len(args) == 0 || args[0] == "parse" {
 		return 0, false
 	}
-	demoREPL, serveAddr, rest, valid := demoArgs(args)
+	demoREPL, serveAddr, password, rest, valid := demoArgs(args)
 	switch {
 	case !valid:
-		fmt.Fprintln(stderr, "imapwire: -demo-serve needs an address, such as 127.0.0.1:0")
+		fmt.Fprintln(stderr, "imapwire: -demo-serve needs an address, such as 127.0.0.1:0, and -demo-password a password")
 		return 2, true
 	case serveAddr != "":
-		return runDemoServe(serveAddr, stdout, stderr), true
+		return runDemoServe(serveAddr, password, stdout, stderr), true
 	case demoREPL:
 		return runDemo(rest, stdin, stdout, stderr), true
 	}
@@ -30,23 +31,28 @@ func runDemoFlags(args []string, stdin io.Reader, stdout, stderr io.Writer) (cod
 }
 
 // demoArgs reports whether args ask for the built-in demo server: -demo
-// (a REPL connected to it) or -demo-serve ADDR (the server alone).
-func demoArgs(args []string) (demoREPL bool, serveAddr string, rest []string, ok bool) {
+// (a REPL connected to it) or -demo-serve ADDR [-demo-password PASS] (the
+// server alone).
+func demoArgs(args []string) (demoREPL bool, serveAddr, password string, rest []string, ok bool) {
 	for i := 0; i < len(args); i++ {
 		switch args[i] {
 		case "-demo", "--demo":
 			demoREPL = true
-		case "-demo-serve", "--demo-serve":
+		case "-demo-serve", "--demo-serve", "-demo-password", "--demo-password":
 			if i+1 == len(args) {
-				return false, "", nil, false
+				return false, "", "", nil, false
 			}
-			serveAddr = args[i+1]
+			if strings.HasSuffix(args[i], "serve") {
+				serveAddr = args[i+1]
+			} else {
+				password = args[i+1]
+			}
 			i++
 		default:
 			rest = append(rest, args[i])
 		}
 	}
-	return demoREPL, serveAddr, rest, true
+	return demoREPL, serveAddr, password, rest, true
 }
 
 // runDemo starts the demo server (internal/demo) on a random loopback
@@ -54,7 +60,7 @@ func demoArgs(args []string) (demoREPL bool, serveAddr string, rest []string, ok
 // working session on a machine with no IMAP account. The other flags are
 // the REPL's.
 func runDemo(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	srv, err := demo.Listen("127.0.0.1:0")
+	srv, err := demo.Listen("127.0.0.1:0", nil)
 	if err != nil {
 		fmt.Fprintln(stderr, "imapwire: demo server:", err)
 		return 1
@@ -69,9 +75,12 @@ func runDemo(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // runDemoServe serves the demo server on addr until SIGINT or SIGTERM,
 // after printing its address (host:port) as the first line of stdout, so
-// that a script can point tests at it (IMAPWIRE_TEST_ADDR).
-func runDemoServe(addr string, stdout, stderr io.Writer) int {
-	srv, err := demo.Listen(addr)
+// that a script can point tests at it (IMAPWIRE_TEST_ADDR). A password
+// other than "" replaces the sample account's ("demo"): the interop suite
+// checks that its traces never show the password, which cannot hold when
+// it equals the user name.
+func runDemoServe(addr, password string, stdout, stderr io.Writer) int {
+	srv, err := demo.Listen(addr, &demo.Options{Password: password})
 	if err != nil {
 		fmt.Fprintln(stderr, "imapwire: demo server:", err)
 		return 1

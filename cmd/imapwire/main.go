@@ -4,7 +4,7 @@
 //
 //	imapwire [flags] HOST[:PORT]
 //	imapwire -demo [flags]
-//	imapwire -demo-serve ADDR
+//	imapwire -demo-serve ADDR [-demo-password PASS]
 //	imapwire parse [-json] [-q] [-strict] [FILE|-]
 //
 // The first form opens a raw session (a REPL, repl.go): each line typed is
@@ -67,7 +67,8 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
   imapwire [flags] HOST[:PORT]             a raw session: type IMAP, see bytes and parse (imapwire -h for flags)
   imapwire -demo [flags]                   the same with the built-in demo server (user demo, password demo)
-  imapwire -demo-serve ADDR                only the demo server, on ADDR (127.0.0.1:0: a free port); prints host:port
+  imapwire -demo-serve ADDR [-demo-password PASS]
+                                           only the demo server, on ADDR (127.0.0.1:0: a free port); prints host:port
   imapwire parse [-json] [-q] [-strict] [FILE|-]
                                            parse a server byte stream or S:/C: transcript
 `)

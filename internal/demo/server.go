@@ -29,6 +29,11 @@ type Options struct {
 	// Empty starts the account with INBOX alone instead of the sample
 	// mailboxes and messages.
 	Empty bool
+
+	// Password replaces the sample account's password, DemoPassword.
+	// Test suites that check that their traces never show the password
+	// need one that differs from the user name.
+	Password string
 }
 
 // A Server is the in-memory demo IMAP4rev1 server: one account, demo with
@@ -70,7 +75,11 @@ func New(opts *Options) (*Server, error) {
 		s.validity = uint32(time.Now().Unix())
 	}
 	s.validity-- // newMailbox counts up first
-	a := &account{user: DemoUser, password: DemoPassword, mailboxes: map[string]*mailbox{}, subscribed: map[string]bool{}}
+	pass := DemoPassword
+	if o.Password != "" {
+		pass = o.Password
+	}
+	a := &account{user: DemoUser, password: pass, mailboxes: map[string]*mailbox{}, subscribed: map[string]bool{}}
 	s.accounts[a.user] = a
 	if o.Empty {
 		s.newMailbox(a, "INBOX", "")
@@ -132,10 +141,10 @@ func (s *Server) loadFixture(a *account) error {
 	return sc.Err()
 }
 
-// Listen starts a Server with the sample account on addr (such as
-// "127.0.0.1:0") and serves it in the background until Close.
-func Listen(addr string) (*Server, error) {
-	s, err := New(nil)
+// Listen starts a Server with opts (nil: the sample account) on addr
+// (such as "127.0.0.1:0") and serves it in the background until Close.
+func Listen(addr string, opts *Options) (*Server, error) {
+	s, err := New(opts)
 	if err != nil {
 		return nil, err
 	}
