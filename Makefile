@@ -3,7 +3,7 @@ GO       ?= go
 FUZZTIME ?= 30s
 PKGS     := ./...
 
-.PHONY: all test fmt vet race fuzz bench build interop bench-interop
+.PHONY: all test fmt vet race fuzz bench build interop bench-interop demo
 
 all: test
 
@@ -44,3 +44,8 @@ interop:
 # private Dovecot, imapwire against a raw-socket floor, plain and IMAPS.
 bench-interop:
 	GO=$(GO) scripts/interop.sh bench
+
+# demo: the REPL connected to the built-in demo server (internal/demo), in
+# memory on a random loopback port; log in with LOGIN demo demo.
+demo:
+	$(GO) run ./cmd/imapwire -demo
