@@ -192,14 +192,34 @@ func (c *cmdReader) astring(production string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var b []byte
-	switch ch {
-	case '"', '{':
-		b, err = c.str(production, maxStringLiteral)
-	default:
-		b, err = c.r.ReadAStringAtom(production)
+	if ch == '"' || ch == '{' {
+		b, err := c.str(production, maxStringLiteral)
+		return string(b), err
 	}
-	return string(b), err
+	// 1*ASTRING-CHAR, and leniently UTF-8 too: a person at the REPL
+	// types SEARCH SUBJECT 台北 (IMAP4rev2 allows it with UTF8=ACCEPT).
+	var b []byte
+	for {
+		ch, err := c.r.Peek()
+		if err != nil {
+			if len(b) > 0 && err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return "", err
+		}
+		if !wire.IsAStringChar(ch) && ch < 0x80 {
+			break
+		}
+		if len(b) >= readerLimits.MaxAtom {
+			return "", badf("%s longer than %d bytes", production, readerLimits.MaxAtom)
+		}
+		c.r.ReadByte()
+		b = append(b, ch)
+	}
+	if len(b) == 0 {
+		return "", c.r.ErrorAt(production, "astring")
+	}
+	return string(b), nil
 }
 
 // mailbox reads a mailbox name and decodes it from modified UTF-7. A name

@@ -44,6 +44,7 @@ func TestParseCommand(t *testing.T) {
 		{"select modified UTF-7", "a SELECT \"Travel/&U,BTFw-\"\r\n", &command{tag: "a", name: "SELECT", mailbox: "Travel/台北"}, 0},
 		{"select inbox any case", "a SELECT inbox\r\n", &command{tag: "a", name: "SELECT", mailbox: "INBOX"}, 0},
 		{"select UTF-8 as typed", "a SELECT \"Entwürfe\"\r\n", &command{tag: "a", name: "SELECT", mailbox: "Entwürfe"}, 0},
+		{"select UTF-8 atom", "a SELECT Travel/台北\r\n", &command{tag: "a", name: "SELECT", mailbox: "Travel/台北"}, 0},
 		{"rename", "a RENAME Work \"Work 2\"\r\n", &command{tag: "a", name: "RENAME", mailbox: "Work", mailbox2: "Work 2"}, 0},
 		{"status", "a STATUS INBOX (MESSAGES unseen UIDNEXT)\r\n",
 			&command{tag: "a", name: "STATUS", mailbox: "INBOX", atoms: []string{"MESSAGES", "UNSEEN", "UIDNEXT"}}, 0},

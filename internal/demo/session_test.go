@@ -304,6 +304,7 @@ func TestSearchFixture(t *testing.T) {
 		{"SEARCH CHARSET UTF-8 SUBJECT {7+}\r\nGrüße", "* SEARCH 17"},
 		{"SEARCH CHARSET UTF-8 BODY {8+}\r\nMÜNCHEN", "* SEARCH 17"},
 		{"SEARCH CHARSET UTF-8 SUBJECT {5+}\r\ncafé", "* SEARCH 13"},
+		{"SEARCH CHARSET UTF-8 SUBJECT 台北", "* SEARCH 15 25"}, // UTF-8 typed as an atom
 	}
 	for _, tt := range tests {
 		u, tagged := r.cmd(tt.query)
