@@ -229,8 +229,9 @@ func parseFetchAtt(c *cmdReader, macro bool) ([]fetchItem, error) {
 	return []fetchItem{{name: "BODY[", section: sec}}, nil
 }
 
-// sectionData returns the bytes of a body section of the message e, and
-// false when the part does not exist (the response is then NIL).
+// sectionData returns the bytes of a body section of the message e. A part
+// that does not exist is empty, as Dovecot answers (RFC 3501 allows NIL
+// or an empty string); ok is always true today.
 func sectionData(e *entity, raw []byte, s *sectionSpec) ([]byte, bool) {
 	var data []byte
 	if len(s.path) == 0 {
@@ -249,7 +250,7 @@ func sectionData(e *entity, raw []byte, s *sectionSpec) ([]byte, bool) {
 	} else {
 		p := e.resolve(s.path)
 		if p == nil {
-			return nil, false
+			return nil, true
 		}
 		switch s.text {
 		case "":

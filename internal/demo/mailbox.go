@@ -186,9 +186,6 @@ func (s *session) subscribe(name string, on bool) string {
 		a.subscribed[name] = true
 		return "OK Subscribe completed."
 	}
-	if !a.subscribed[name] {
-		return "NO [NONEXISTENT] Not subscribed: " + quoteName(name)
-	}
 	delete(a.subscribed, name)
 	return "OK Unsubscribe completed."
 }
@@ -341,7 +338,7 @@ func (s *session) expunge(cmd *command) string {
 	defer s.srv.mu.Unlock()
 	sel := s.sel
 	if sel.readOnly {
-		return "NO [READ-ONLY] Mailbox is read-only (EXAMINE)"
+		return "OK Expunge ignored with read-only mailbox."
 	}
 	var rs = resolveSet(cmd.seq, sel.lastUID)
 	gone := s.acct.expunge(sel.mb, func(m *message) bool {

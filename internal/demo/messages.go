@@ -27,11 +27,8 @@ func (s *session) targetsLocked(set wire.SeqSet, uid bool) ([]int, string) {
 		}
 		return out, ""
 	}
-	if len(view) == 0 {
-		return nil, ""
-	}
 	for _, r := range set {
-		if r.Start > uint32(len(view)) || r.Stop > uint32(len(view)) {
+		if r.Start > uint32(len(view)) || r.Stop > uint32(len(view)) || len(view) == 0 {
 			return nil, "BAD Error in IMAP command: Invalid messageset (the mailbox has " +
 				strconv.Itoa(len(view)) + " messages)"
 		}
@@ -180,14 +177,14 @@ func (s *session) fetch(cmd *command) string {
 func (s *session) store(cmd *command) string {
 	s.srv.mu.Lock()
 	sel := s.sel
-	if sel.readOnly {
-		s.srv.mu.Unlock()
-		return "NO [READ-ONLY] Mailbox is read-only (EXAMINE): STORE ignored"
-	}
 	targets, bad := s.targetsLocked(cmd.seq, cmd.uid)
 	if bad != "" {
 		s.srv.mu.Unlock()
 		return bad
+	}
+	if sel.readOnly {
+		s.srv.mu.Unlock()
+		return "OK Store ignored with read-only mailbox."
 	}
 	st := cmd.store
 	flags := make([]string, len(st.flags))

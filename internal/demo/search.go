@@ -99,7 +99,7 @@ func parseSearch(c *cmdReader) (*searchArgs, error) {
 					return nil, err
 				}
 				sa.charset = strings.ToUpper(cs)
-				if sa.charset != "UTF-8" && sa.charset != "US-ASCII" {
+				if sa.charset != "UTF-8" && sa.charset != "US-ASCII" && lookupCharset(cs) == nil {
 					return nil, &parseError{msg: "unsupported charset " + cs, code: "BADCHARSET (UTF-8 US-ASCII)"}
 				}
 				if err := c.sp("search"); err != nil {
@@ -123,6 +123,12 @@ func parseSearch(c *cmdReader) (*searchArgs, error) {
 		first = false
 		if eol, err := c.atEOL(); err != nil || eol {
 			sa.key = &searchKey{op: "AND", sub: keys}
+			if enc := lookupCharset(sa.charset); enc != nil && err == nil {
+				// Search strings in another charset: to UTF-8.
+				if err := sa.key.decodeStrings(enc); err != nil {
+					return nil, err
+				}
+			}
 			return sa, err
 		}
 		if err := c.sp("search"); err != nil {
@@ -251,6 +257,23 @@ func parseSearchKeyNamed(c *cmdReader, a string, depth int, count *int) (*search
 		return nil, err
 	}
 	return k, nil
+}
+
+// decodeStrings converts the key's strings from enc to UTF-8.
+func (k *searchKey) decodeStrings(enc encoding.Encoding) error {
+	if k.value != "" {
+		v, err := enc.NewDecoder().String(k.value)
+		if err != nil {
+			return badf("search string not in the charset given: %v", err)
+		}
+		k.value = v
+	}
+	for _, s := range k.sub {
+		if err := s.decodeStrings(enc); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // searchCtx is what a search needs besides the message.

@@ -164,6 +164,37 @@ func TestUpdates(t *testing.T) {
 	}
 }
 
+// TestDovecotAnswers: corner cases answered as Dovecot 2.3 answers them.
+func TestDovecotAnswers(t *testing.T) {
+	s := testServer(t)
+	r := dialRaw(t, s)
+	r.login()
+	r.ok("CREATE empty")
+	r.ok("SELECT empty")
+	if _, tagged := r.cmd("FETCH 1:* FLAGS"); !strings.HasPrefix(tagged, "BAD") {
+		t.Errorf("FETCH 1:* in an empty mailbox: %s", tagged)
+	}
+	if u := r.ok("SEARCH ALL"); !slices.Equal(u, []string{"* SEARCH"}) {
+		t.Errorf("SEARCH ALL in an empty mailbox: %q", u)
+	}
+	r.ok("UNSUBSCRIBE never-subscribed")
+	r.ok("EXAMINE INBOX")
+	if _, tagged := r.cmd(`STORE 3 +FLAGS (\Seen)`); tagged != "OK Store ignored with read-only mailbox." {
+		t.Errorf("STORE in EXAMINE: %s", tagged)
+	}
+	if u := r.ok("FETCH 3 FLAGS"); !slices.Equal(u, []string{"* 3 FETCH (FLAGS ($Newsletter))"}) {
+		t.Errorf("flags after STORE in EXAMINE: %q", u)
+	}
+	r.ok("EXPUNGE")
+	// Parts that do not exist are empty.
+	if u := r.ok("FETCH 4 (BODY[9] BODY[1.HEADER] BODY[2.3.4]<0.5>)"); !slices.Equal(u, []string{"* 4 FETCH (BODY[9] {0}\r\n BODY[1.HEADER] {0}\r\n BODY[2.3.4]<0> {0}\r\n)"}) {
+		t.Errorf("FETCH of parts that do not exist: %q", u)
+	}
+	if _, tagged := r.cmd("UID COPY 999 Work"); !strings.HasPrefix(tagged, "OK No messages found") {
+		t.Errorf("UID COPY of nothing: %s", tagged)
+	}
+}
+
 // TestRecent: \Recent goes to the first session to see a message.
 func TestRecent(t *testing.T) {
 	s := testServer(t)
@@ -305,6 +336,8 @@ func TestSearchFixture(t *testing.T) {
 		{"SEARCH CHARSET UTF-8 BODY {8+}\r\nMÜNCHEN", "* SEARCH 17"},
 		{"SEARCH CHARSET UTF-8 SUBJECT {5+}\r\ncafé", "* SEARCH 13"},
 		{"SEARCH CHARSET UTF-8 SUBJECT 台北", "* SEARCH 15 25"}, // UTF-8 typed as an atom
+		{"SEARCH CHARSET ISO-8859-1 SUBJECT {4+}\r\ncaf\xe9", "* SEARCH 13"},
+		{"SEARCH CHARSET GBK SUBJECT {4+}\r\n\xbb\xe1\xd2\xe9", "* SEARCH 6"}, // 会议 in GBK
 	}
 	for _, tt := range tests {
 		u, tagged := r.cmd(tt.query)

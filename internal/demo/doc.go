@@ -1,0 +1,101 @@
+// Package demo is imapwire's built-in IMAP4rev1 server: a teaching and
+// testing server that keeps everything in memory. It serves one account,
+// user demo with password demo, seeded from the fixture in testdata/demo
+// (folders like a tutorial's, with special-use and non-ASCII ones, and
+// about fifty messages: plain, multipart/alternative, mixed with
+// attachments, a forwarded message/rfc822, encoded words in UTF-8, GBK,
+// ISO-2022-JP, Big5 and Latin-1). Every Server starts from the fixture and
+// forgets every change when it stops. It is what `imapwire -demo` talks to
+// and a fast, hermetic peer for tests; it is not a mail server.
+//
+// Start one with Listen (a listener of its own) or New and Serve or
+// ServeConn (any net.Conn, such as one end of net.Pipe):
+//
+//	srv, err := demo.Listen("127.0.0.1:0", nil)
+//	...
+//	defer srv.Close()
+//	c, err := client.Dial(ctx, srv.Addr().String(), &client.Options{AllowPlaintext: true})
+//
+// Commands are read with the project's own tokenizer (wire.Reader) by a
+// parser that asks for each synchronizing literal's data with a
+// continuation request, and answers a malformed command with BAD and the
+// tokenizer's error text, then resynchronizes on the next line (a
+// synchronizing literal at the end of a bad line is refused, not read).
+// Everything the server sends parses in parser's strict mode; the tests
+// and FuzzDemoServer check it.
+//
+// # What it implements
+//
+// RFC 3501 in full except STARTTLS and AUTH mechanisms other than PLAIN:
+// CAPABILITY, NOOP, LOGOUT, LOGIN, AUTHENTICATE PLAIN (with SASL-IR, RFC
+// 4959), SELECT, EXAMINE, CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE,
+// LIST, LSUB, STATUS, APPEND, CHECK, CLOSE, EXPUNGE, SEARCH, FETCH (every
+// item, BODY[section]<partial> included), STORE, COPY and UID; and
+// LITERAL+ (RFC 7888), IDLE (2177), UIDPLUS (4315: APPENDUID, COPYUID, UID
+// EXPUNGE), MOVE (6851), ID (2971), NAMESPACE (2342), UNSELECT (3691),
+// CHILDREN (3348), SPECIAL-USE (6154), Gmail's XLIST, LIST-EXTENDED (5258),
+// LIST-STATUS (5819) and ESEARCH (4731). ENABLE is accepted and enables
+// nothing.
+//
+// State is shared by all connections under one mutex: another session's
+// changes reach a session as EXISTS, RECENT, EXPUNGE and FETCH FLAGS
+// responses at the end of its next command (no EXPUNGE during FETCH,
+// STORE or SEARCH by sequence number), or at once during IDLE. UIDs are
+// strictly ascending, each mailbox has its own UIDVALIDITY (the time the
+// server started, counting up), and \Recent goes to the first session that
+// selects a mailbox after a message arrived (EXAMINE does not take it).
+//
+// Limits keep a bad client or a fuzzer from exhausting memory: 32 MiB per
+// message, 64 KiB for any other literal, 1000 mailboxes, 100,000 messages
+// and 1 GiB per account, 100 keywords per mailbox, 1000 search keys and 50
+// levels of nesting, 20 malformed commands in a row before BYE, and an
+// autologout after 30 minutes of silence (IDLE included). Each connection
+// is served by one goroutine (two during IDLE) that ends with the
+// connection; Close ends them all.
+//
+// # Differences from Dovecot
+//
+// The client's interop suite (client/interop_test.go) passes against this
+// server as against Dovecot 2.3; the FETCH answers for the tutorial's
+// messages are Dovecot's byte for byte (TestDovecotFetch replays
+// testdata/captures/dovecot-fetch.txt). What differs, knowingly:
+//
+//   - No TLS: no STARTTLS, no IMAPS, and LOGIN is allowed in the clear. The
+//     server is meant for loopback. Only AUTH=PLAIN (Dovecot: PLAIN, LOGIN).
+//   - Not implemented, so not advertised: CONDSTORE, QRESYNC (no MODSEQ,
+//     no VANISHED, no [CLOSED]), QUOTA, SORT, THREAD, BINARY, MULTIAPPEND,
+//     CATENATE, URLAUTH, NOTIFY, SEARCHRES, WITHIN, SNIPPET/PREVIEW,
+//     SAVEDATE, STATUS=SIZE is answered (the SIZE item) but not
+//     advertised. The interop suite skips its ENABLE CONDSTORE, ENABLE
+//     QRESYNC and QUOTA cases and the TLS ones.
+//   - INTERNALDATE keeps the zone given at APPEND ("+0200"); Dovecot
+//     answers in its own time zone. The instant is the same.
+//   - Response texts are the server's own ("Fetch completed." without
+//     Dovecot's timings); codes are the same where both send one, and the
+//     demo server adds [NONEXISTENT], [ALREADYEXISTS], [CANNOT] and
+//     [READ-ONLY] where Dovecot sends plain text.
+//   - MOVE from an EXAMINEd mailbox is refused (NO [READ-ONLY]); Dovecot
+//     moves the message. STORE and EXPUNGE there are ignored with OK, as
+//     with Dovecot.
+//   - DELETE of a mailbox that has children deletes it, and the name stays
+//     as a \Noselect \HasChildren parent (RFC 3501 section 6.3.4);
+//     Dovecot (maildir) deletes it too but goes on listing it without
+//     \Noselect. CREATE a/b does not create a: a is listed (\Noselect
+//     \HasChildren) until a/b goes, as with Dovecot. RENAME of such an
+//     implied parent is refused (NO [NONEXISTENT]).
+//   - RENAME INBOX moves INBOX's messages to the new name and leaves INBOX
+//     empty (RFC 3501); Dovecot refuses it.
+//   - Mailbox names and search strings may be sent as UTF-8 (quoted or as
+//     an atom), as a person types them at the REPL; Dovecot without
+//     UTF8=ACCEPT answers NO "Mailbox name is not valid mUTF-7".
+//   - SEARCH compares case-insensitively (Unicode lower case) the raw
+//     header, its RFC 2047 decoding, and bodies decoded from quoted-
+//     printable or base64 and their charset; CHARSET may name any charset
+//     golang.org/x/text knows. Dovecot normalizes more (i18n folding,
+//     fts), so a few exotic matches differ.
+//   - Messages are stored with bare LFs turned into CRLF.
+//   - A mailbox deleted while another session has it selected looks, to
+//     that session, as if every message had been expunged.
+//   - No "* OK Still here" during a long IDLE, and no [CLOSED] code when
+//     SELECT replaces a selection (that code belongs to CONDSTORE).
+package demo
