@@ -28,7 +28,7 @@ var demoSeeds = []string{
 	"a LOGIN demo demo\r\nb SELECT INBOX\r\nc IDLE\r\nDONE\r\nd NOOP\r\ne UNSELECT\r\nf NAMESPACE\r\ng ID (\"name\" \"x\")\r\nh ENABLE X\r\ni CAPABILITY\r\n",
 	"a FETCH 1 (FLAGS\r\nb LOGIN {5}\r\nc FOO {3+}\r\nabc\r\n+\r\n\r\n)\r\n* OK\r\nx LOGIN ~{3}\r\n",
 	"a LOGIN demo demo\r\nb SELECT INBOX\r\nc FETCH 99 FLAGS\r\nd FETCH 1 BODY[1.2.3.4.5.6]\r\ne SEARCH NOT NOT NOT (OR ALL ALL)\r\nf UID EXPUNGE 1:*\r\ng APPEND INBOX {99999999999}\r\n",
-	"a LOGIN demo demo\r\nb SELECT INBOX\r\nc IDLE\r\nnot done\r\nd STORE 1 FLAGS (\\Recent)\r\ne COPY 1 Nowhere\r\nf LOGOUT\r\n",
+	"a LOGIN demo demo\r\nx GETQUOTAROOT INBOX\r\ny GETQUOTA \"User quota\"\r\nz SETQUOTA \"\" (STORAGE {1}\r\nb SELECT INBOX\r\nc IDLE\r\nnot done\r\nd STORE 1 FLAGS (\\Recent)\r\ne COPY 1 Nowhere\r\nf LOGOUT\r\n",
 }
 
 // demoConn is a net.Conn for the demo server: it reads the fuzzer's bytes

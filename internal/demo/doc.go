@@ -34,8 +34,9 @@
 // LITERAL+ (RFC 7888), IDLE (2177), UIDPLUS (4315: APPENDUID, COPYUID, UID
 // EXPUNGE), MOVE (6851), ID (2971), NAMESPACE (2342), UNSELECT (3691),
 // CHILDREN (3348), SPECIAL-USE (6154), Gmail's XLIST, LIST-EXTENDED (5258),
-// LIST-STATUS (5819) and ESEARCH (4731). ENABLE is accepted and enables
-// nothing.
+// LIST-STATUS (5819), ESEARCH (4731) and QUOTA (2087: one root, "User
+// quota", with the account's STORAGE and MESSAGE limits; SETQUOTA is
+// refused). ENABLE is accepted and enables nothing.
 //
 // State is shared by all connections under one mutex: another session's
 // changes reach a session as EXISTS, RECENT, EXPUNGE and FETCH FLAGS
@@ -63,11 +64,11 @@
 //   - No TLS: no STARTTLS, no IMAPS, and LOGIN is allowed in the clear. The
 //     server is meant for loopback. Only AUTH=PLAIN (Dovecot: PLAIN, LOGIN).
 //   - Not implemented, so not advertised: CONDSTORE, QRESYNC (no MODSEQ,
-//     no VANISHED, no [CLOSED]), QUOTA, SORT, THREAD, BINARY, MULTIAPPEND,
+//     no VANISHED, no [CLOSED]), SORT, THREAD, BINARY, MULTIAPPEND,
 //     CATENATE, URLAUTH, NOTIFY, SEARCHRES, WITHIN, SNIPPET/PREVIEW,
 //     SAVEDATE, STATUS=SIZE is answered (the SIZE item) but not
-//     advertised. The interop suite skips its ENABLE CONDSTORE, ENABLE
-//     QRESYNC and QUOTA cases and the TLS ones.
+//     advertised. The interop suite skips its ENABLE CONDSTORE and ENABLE
+//     QRESYNC cases and the TLS ones.
 //   - INTERNALDATE keeps the zone given at APPEND ("+0200"); Dovecot
 //     answers in its own time zone. The instant is the same.
 //   - Response texts are the server's own ("Fetch completed." without

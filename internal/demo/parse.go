@@ -564,6 +564,25 @@ func parseArgs(c *cmdReader, cmd *command) error {
 		}
 	case "ID":
 		return parseID(c, cmd)
+	case "GETQUOTAROOT":
+		if err := c.sp("getquotaroot"); err != nil {
+			return err
+		}
+		cmd.mailbox, err = c.mailbox("mailbox")
+		return err
+	case "GETQUOTA", "SETQUOTA":
+		if err := c.sp(strings.ToLower(cmd.name)); err != nil {
+			return err
+		}
+		if cmd.user, err = c.astring("quota-root"); err != nil {
+			return err
+		}
+		if cmd.name == "SETQUOTA" {
+			// Refused whatever its list says; the rest of the line is
+			// skipped like a malformed command's.
+			return &parseError{msg: "Quotas are fixed on this server", code: "NOPERM"}
+		}
+		return nil
 	}
 	return badf("%s: unknown command", cmd.name)
 }

@@ -52,7 +52,7 @@ type selection struct {
 // Capabilities before and after login.
 const (
 	capsPreAuth  = "IMAP4rev1 LITERAL+ SASL-IR ID IDLE AUTH=PLAIN"
-	capsPostAuth = "IMAP4rev1 LITERAL+ SASL-IR ID IDLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE XLIST LIST-EXTENDED LIST-STATUS ESEARCH"
+	capsPostAuth = "IMAP4rev1 LITERAL+ SASL-IR ID IDLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE XLIST LIST-EXTENDED LIST-STATUS ESEARCH QUOTA"
 )
 
 // maxBadCommands is how many malformed commands in a row end a
@@ -200,6 +200,7 @@ var commandState = map[string]int{
 	"RENAME": stateAuth, "SUBSCRIBE": stateAuth, "UNSUBSCRIBE": stateAuth, "LIST": stateAuth,
 	"LSUB": stateAuth, "XLIST": stateAuth, "STATUS": stateAuth, "APPEND": stateAuth,
 	"NAMESPACE": stateAuth, "ENABLE": stateAuth, "IDLE": stateAuth,
+	"GETQUOTAROOT": stateAuth, "GETQUOTA": stateAuth,
 	"CHECK": stateSelected, "CLOSE": stateSelected, "UNSELECT": stateSelected,
 	"EXPUNGE": stateSelected, "SEARCH": stateSelected, "FETCH": stateSelected,
 	"STORE": stateSelected, "COPY": stateSelected, "MOVE": stateSelected,
@@ -251,6 +252,8 @@ func (s *session) run(cmd *command) bool {
 			// No extension that needs ENABLE is implemented.
 			s.w.WriteString("* ENABLED\r\n")
 			resp = "OK Enabled."
+		case "GETQUOTAROOT", "GETQUOTA":
+			resp = s.quota(cmd)
 		case "STARTTLS":
 			resp = "NO STARTTLS is not offered by this teaching server (loopback only)"
 		case "LOGIN":
@@ -441,6 +444,48 @@ func (s *session) deselectLocked() {
 		delete(s.sel.mb.selected, s)
 		s.sel = nil
 	}
+}
+
+// quotaRoot is the one quota root: the account's storage and messages
+// (RFC 2087), with the account's limits.
+const quotaRoot = "User quota"
+
+// quota runs GETQUOTAROOT and GETQUOTA.
+func (s *session) quota(cmd *command) string {
+	s.srv.mu.Lock()
+	a := s.acct
+	var b []byte
+	if cmd.name == "GETQUOTAROOT" {
+		if a.mailboxes[cmd.mailbox] == nil {
+			s.srv.mu.Unlock()
+			return "NO [NONEXISTENT] Mailbox doesn't exist: " + quoteName(cmd.mailbox)
+		}
+		b = append(b, "* QUOTAROOT "...)
+		b = appendMailbox(b, cmd.mailbox)
+		b = append(b, ' ')
+		b = appendQuoted(b, quotaRoot)
+		b = append(b, "\r\n"...)
+	} else if cmd.user != quotaRoot {
+		s.srv.mu.Unlock()
+		return "NO [NONEXISTENT] No such quota root (there is one: \"" + quotaRoot + "\")"
+	}
+	b = append(b, "* QUOTA "...)
+	b = appendQuoted(b, quotaRoot)
+	b = append(b, " (STORAGE "...)
+	b = strconv.AppendInt(b, (a.storage+1023)/1024, 10)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, maxStorage/1024, 10)
+	b = append(b, " MESSAGE "...)
+	b = strconv.AppendInt(b, int64(a.messages), 10)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, maxMessages, 10)
+	b = append(b, ")\r\n"...)
+	s.srv.mu.Unlock()
+	s.w.Write(b)
+	if cmd.name == "GETQUOTAROOT" {
+		return "OK Getquotaroot completed."
+	}
+	return "OK Getquota completed."
 }
 
 // login checks a user name and password.

@@ -195,6 +195,28 @@ func TestDovecotAnswers(t *testing.T) {
 	}
 }
 
+// TestQuota: GETQUOTAROOT, GETQUOTA and a refused SETQUOTA (RFC 2087).
+func TestQuota(t *testing.T) {
+	s := testServer(t)
+	r := dialRaw(t, s)
+	r.login()
+	u := r.ok("GETQUOTAROOT INBOX")
+	if len(u) != 2 || u[0] != `* QUOTAROOT INBOX "User quota"` || !strings.HasPrefix(u[1], `* QUOTA "User quota" (STORAGE `) || !strings.HasSuffix(u[1], " MESSAGE 52 100000)") {
+		t.Errorf("GETQUOTAROOT: %q", u)
+	}
+	r.ok("APPEND INBOX {5+}\r\nhello")
+	if u2 := r.ok(`GETQUOTA "User quota"`); len(u2) != 1 || !strings.HasSuffix(u2[0], " MESSAGE 53 100000)") {
+		t.Errorf("GETQUOTA: %q", u2)
+	}
+	if _, tagged := r.cmd(`GETQUOTA "other"`); !strings.HasPrefix(tagged, "NO") {
+		t.Errorf("GETQUOTA of another root: %s", tagged)
+	}
+	if _, tagged := r.cmd(`SETQUOTA "User quota" (STORAGE 512)`); !strings.HasPrefix(tagged, "NO [NOPERM]") {
+		t.Errorf("SETQUOTA: %s", tagged)
+	}
+	r.ok("NOOP")
+}
+
 // TestRecent: \Recent goes to the first session to see a message.
 func TestRecent(t *testing.T) {
 	s := testServer(t)
