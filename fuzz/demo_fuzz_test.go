@@ -27,6 +27,8 @@ var demoSeeds = []string{
 	"a LOGIN demo demo\r\nb LIST (SUBSCRIBED RECURSIVEMATCH) \"\" (\"*\" %) RETURN (CHILDREN SPECIAL-USE STATUS (MESSAGES UNSEEN SIZE))\r\nc LSUB \"\" %\r\nd XLIST \"\" *\r\ne STATUS INBOX (MESSAGES RECENT UIDNEXT UIDVALIDITY UNSEEN)\r\n",
 	"a LOGIN demo demo\r\nb SELECT INBOX\r\nc IDLE\r\nDONE\r\nd NOOP\r\ne UNSELECT\r\nf NAMESPACE\r\ng ID (\"name\" \"x\")\r\nh ENABLE X\r\ni CAPABILITY\r\n",
 	"a FETCH 1 (FLAGS\r\nb LOGIN {5}\r\nc FOO {3+}\r\nabc\r\n+\r\n\r\n)\r\n* OK\r\nx LOGIN ~{3}\r\n",
+	"a LOGIN demo demo\r\nb ENABLE QRESYNC\r\nc SELECT INBOX (QRESYNC (1 2 1:9 (1:3 1:3)))\r\nd UID FETCH 1:* FLAGS (CHANGEDSINCE 3 VANISHED)\r\n" +
+		"e STORE 1:4 (UNCHANGEDSINCE 20) +FLAGS.SILENT (\\Deleted)\r\nf EXPUNGE\r\ng SEARCH MODSEQ \"/flags/\\\\seen\" all 5\r\nh STATUS Work (HIGHESTMODSEQ)\r\n",
 	"a LOGIN demo demo\r\nb SELECT INBOX\r\nc FETCH 99 FLAGS\r\nd FETCH 1 BODY[1.2.3.4.5.6]\r\ne SEARCH NOT NOT NOT (OR ALL ALL)\r\nf UID EXPUNGE 1:*\r\ng APPEND INBOX {99999999999}\r\n",
 	"a LOGIN demo demo\r\nx GETQUOTAROOT INBOX\r\ny GETQUOTA \"User quota\"\r\nz SETQUOTA \"\" (STORAGE {1}\r\nb SELECT INBOX\r\nc IDLE\r\nnot done\r\nd STORE 1 FLAGS (\\Recent)\r\ne COPY 1 Nowhere\r\nf LOGOUT\r\n",
 }

@@ -34,9 +34,11 @@
 // LITERAL+ (RFC 7888), IDLE (2177), UIDPLUS (4315: APPENDUID, COPYUID, UID
 // EXPUNGE), MOVE (6851), ID (2971), NAMESPACE (2342), UNSELECT (3691),
 // CHILDREN (3348), SPECIAL-USE (6154), Gmail's XLIST, LIST-EXTENDED (5258),
-// LIST-STATUS (5819), ESEARCH (4731) and QUOTA (2087: one root, "User
+// LIST-STATUS (5819), ESEARCH (4731), QUOTA (2087: one root, "User
 // quota", with the account's STORAGE and MESSAGE limits; SETQUOTA is
-// refused). ENABLE is accepted and enables nothing.
+// refused), ENABLE (5161), and CONDSTORE and QRESYNC (7162: MODSEQ,
+// HIGHESTMODSEQ, CHANGEDSINCE, UNCHANGEDSINCE with [MODIFIED], SEARCH
+// MODSEQ, VANISHED, SELECT (QRESYNC ...), [CLOSED]).
 //
 // State is shared by all connections under one mutex: another session's
 // changes reach a session as EXISTS, RECENT, EXPUNGE and FETCH FLAGS
@@ -63,12 +65,16 @@
 //
 //   - No TLS: no STARTTLS, no IMAPS, and LOGIN is allowed in the clear. The
 //     server is meant for loopback. Only AUTH=PLAIN (Dovecot: PLAIN, LOGIN).
-//   - Not implemented, so not advertised: CONDSTORE, QRESYNC (no MODSEQ,
-//     no VANISHED, no [CLOSED]), SORT, THREAD, BINARY, MULTIAPPEND,
+//   - Not implemented, so not advertised: SORT, THREAD, BINARY, MULTIAPPEND,
 //     CATENATE, URLAUTH, NOTIFY, SEARCHRES, WITHIN, SNIPPET/PREVIEW,
 //     SAVEDATE, STATUS=SIZE is answered (the SIZE item) but not
-//     advertised. The interop suite skips its ENABLE CONDSTORE and ENABLE
-//     QRESYNC cases and the TLS ones.
+//     advertised. The interop suite skips only its TLS cases.
+//   - QRESYNC keeps no log of expunges: VANISHED (EARLIER), after SELECT
+//     (QRESYNC ...) or UID FETCH (CHANGEDSINCE n VANISHED), lists every
+//     UID below the highest that is not in the mailbox, whenever it went
+//     (RFC 7162 allows the extra UIDs); Dovecot lists those expunged
+//     since n. Mod-sequences count per mailbox from 1 at server start;
+//     each flag change, arrival and EXPUNGE takes a new one.
 //   - INTERNALDATE keeps the zone given at APPEND ("+0200"); Dovecot
 //     answers in its own time zone. The instant is the same.
 //   - Response texts are the server's own ("Fetch completed." without
@@ -97,6 +103,5 @@
 //   - Messages are stored with bare LFs turned into CRLF.
 //   - A mailbox deleted while another session has it selected looks, to
 //     that session, as if every message had been expunged.
-//   - No "* OK Still here" during a long IDLE, and no [CLOSED] code when
-//     SELECT replaces a selection (that code belongs to CONDSTORE).
+//   - No "* OK Still here" during a long IDLE.
 package demo

@@ -124,7 +124,7 @@ func parseFetchAtt(c *cmdReader, macro bool) ([]fetchItem, error) {
 		}
 		switch w {
 		case "FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY", "BODYSTRUCTURE", "UID",
-			"RFC822", "RFC822.HEADER", "RFC822.TEXT":
+			"RFC822", "RFC822.HEADER", "RFC822.TEXT", "MODSEQ":
 			return []fetchItem{{name: w}}, nil
 		}
 		return nil, badf("fetch: unknown item %s", word)

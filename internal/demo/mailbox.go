@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/imapwire/imapwire/wire"
 )
 
 // Mailbox commands: SELECT, EXAMINE, CREATE, DELETE, RENAME, SUBSCRIBE,
@@ -13,8 +15,19 @@ import (
 
 // selectMailbox runs SELECT or EXAMINE. A failed SELECT leaves the session
 // with no mailbox selected (RFC 3501 section 6.3.1).
-func (s *session) selectMailbox(name string, readOnly bool) string {
+func (s *session) selectMailbox(cmd *command) string {
+	name, readOnly := cmd.mailbox, cmd.name == "EXAMINE"
+	if cmd.qresync != nil && !s.qresync {
+		return "BAD QRESYNC is not enabled (ENABLE QRESYNC first)"
+	}
+	if cmd.selCondstore {
+		s.condstore = true
+	}
 	s.srv.mu.Lock()
+	if s.sel != nil {
+		// RFC 7162 section 3.2.11: the old mailbox is closed first.
+		s.w.WriteString("* OK [CLOSED] Previous mailbox closed.\r\n")
+	}
 	s.deselectLocked()
 	mb := s.acct.mailboxes[name]
 	if mb == nil {
@@ -56,13 +69,80 @@ func (s *session) selectMailbox(name string, readOnly bool) string {
 	b = strconv.AppendUint(b, uint64(mb.uidValidity), 10)
 	b = append(b, "] UIDs valid\r\n* OK [UIDNEXT "...)
 	b = strconv.AppendUint(b, uint64(mb.uidNext), 10)
-	b = append(b, "] Predicted next UID\r\n"...)
+	b = append(b, "] Predicted next UID\r\n* OK [HIGHESTMODSEQ "...)
+	b = strconv.AppendUint(b, mb.modseq, 10)
+	b = append(b, "] Highest\r\n"...)
+	if q := cmd.qresync; q != nil && q.uidValidity == mb.uidValidity {
+		// RFC 7162 section 3.2.5.1: what changed since q.modseq. With no
+		// log of expunges, every UID up to the last that is not in the
+		// mailbox is reported vanished (the RFC allows extra UIDs).
+		b = appendVanishedEarlier(b, mb.msgs, q.knownUIDs, sel.lastUID)
+		known := resolveSet(q.knownUIDs, sel.lastUID)
+		for i, m := range sel.view {
+			if m.modseq > q.modseq && (q.knownUIDs == nil || inRanges(known, m.uid)) {
+				b = append(b, "* "...)
+				b = strconv.AppendInt(b, int64(i+1), 10)
+				b = append(b, " FETCH (UID "...)
+				b = strconv.AppendUint(b, uint64(m.uid), 10)
+				b = append(b, " FLAGS "...)
+				b = appendFlags(b, m.flagsFor(s.id))
+				b = append(b, " MODSEQ ("...)
+				b = strconv.AppendUint(b, m.modseq, 10)
+				b = append(b, "))\r\n"...)
+			}
+		}
+	}
 	s.srv.mu.Unlock()
 	s.w.Write(b)
 	if readOnly {
 		return "OK [READ-ONLY] Examine completed."
 	}
 	return "OK [READ-WRITE] Select completed."
+}
+
+// appendVanishedEarlier appends "* VANISHED (EARLIER) set" with the UIDs
+// of known (nil: all) up to last that are not among msgs, if any.
+func appendVanishedEarlier(b []byte, msgs []*message, known wire.SeqSet, last uint32) []byte {
+	if last == 0 {
+		return b
+	}
+	if known == nil {
+		known = wire.SeqSet{{Start: 1, Stop: last}}
+	}
+	rs := resolveSet(known, last)
+	var gone wire.SeqSet
+	i := 0
+	for _, r := range rs {
+		lo, hi := r.Start, min(r.Stop, last)
+		for lo <= hi && lo != 0 {
+			// Skip the messages below lo, then find the gap from lo.
+			for i < len(msgs) && msgs[i].uid < lo {
+				i++
+			}
+			if i < len(msgs) && msgs[i].uid == lo {
+				lo++
+				if lo == 0 {
+					break
+				}
+				continue
+			}
+			end := hi
+			if i < len(msgs) && msgs[i].uid <= hi {
+				end = msgs[i].uid - 1
+			}
+			gone = append(gone, wire.SeqRange{Start: lo, Stop: end})
+			if end == hi {
+				break
+			}
+			lo = end + 1
+		}
+	}
+	if len(gone) == 0 {
+		return b
+	}
+	b = append(b, "* VANISHED (EARLIER) "...)
+	b = append(b, gone.String()...)
+	return append(b, "\r\n"...)
 }
 
 // quoteName renders a mailbox name for response text.
@@ -142,7 +222,7 @@ func (s *session) rename(from, to string) string {
 		}
 		dst := s.srv.newMailbox(a, to, "")
 		for _, m := range src.msgs {
-			nm := &message{uid: dst.uidNext, flags: slices.Clone(m.flags), date: m.date, content: m.content}
+			nm := &message{uid: dst.uidNext, flags: slices.Clone(m.flags), date: m.date, content: m.content, modseq: dst.bump()}
 			dst.uidNext++
 			dst.noteKeywords(nm.flags)
 			dst.msgs = append(dst.msgs, nm)
@@ -225,6 +305,8 @@ func (s *session) statusLocked(b []byte, mb *mailbox, items []string) []byte {
 			b = strconv.AppendUint(b, uint64(mb.uidValidity), 10)
 		case "UNSEEN":
 			b = strconv.AppendInt(b, int64(mb.unseen()), 10)
+		case "HIGHESTMODSEQ":
+			b = strconv.AppendUint(b, mb.modseq, 10)
 		case "SIZE":
 			var n int64
 			for _, m := range mb.msgs {
@@ -237,6 +319,9 @@ func (s *session) statusLocked(b []byte, mb *mailbox, items []string) []byte {
 }
 
 func (s *session) status(name string, items []string) string {
+	if slices.Contains(items, "HIGHESTMODSEQ") {
+		s.condstore = true // a CONDSTORE enabling command
+	}
 	s.srv.mu.Lock()
 	mb := s.acct.mailboxes[name]
 	if mb == nil {

@@ -53,9 +53,11 @@ func (s *session) fetch(cmd *command) string {
 		return bad
 	}
 	items := cmd.fetch
-	wantUID, wantFlags, setsSeen := false, false, false
+	wantUID, wantFlags, setsSeen, wantModSeq := false, false, false, false
 	for _, it := range items {
 		switch it.name {
+		case "MODSEQ":
+			wantModSeq = true
 		case "UID":
 			wantUID = true
 		case "FLAGS":
@@ -68,7 +70,20 @@ func (s *session) fetch(cmd *command) string {
 			}
 		}
 	}
+	if cmd.changedSince > 0 && !wantModSeq {
+		// CHANGEDSINCE implies MODSEQ (RFC 7162 section 3.1.4.1).
+		items = append(items, fetchItem{name: "MODSEQ"})
+		wantModSeq = true
+	}
+	if wantModSeq {
+		s.condstore = true // a CONDSTORE enabling command
+	}
 	var b []byte
+	if cmd.vanished {
+		s.srv.mu.Lock()
+		b = appendVanishedEarlier(b, s.sel.mb.msgs, cmd.seq, s.sel.lastUID)
+		s.srv.mu.Unlock()
+	}
 	for _, i := range targets {
 		s.srv.mu.Lock()
 		sel := s.sel
@@ -77,16 +92,22 @@ func (s *session) fetch(cmd *command) string {
 			break
 		}
 		m := sel.view[i]
+		if cmd.changedSince > 0 && m.modseq <= cmd.changedSince {
+			s.srv.mu.Unlock()
+			continue
+		}
 		newlySeen := false
 		if setsSeen && !sel.readOnly && !m.expunged && !m.hasFlag(`\Seen`) {
 			m.setFlags('+', []string{`\Seen`})
+			m.modseq = sel.mb.bump()
 			s.flagsChangedLocked(sel.mb, m, false)
 			newlySeen = true
 		}
 		flags := m.flagsFor(s.id)
+		modseq := m.modseq
 		s.srv.mu.Unlock()
 
-		b = append(b[:0], "* "...)
+		b = append(b, "* "...)
 		b = strconv.AppendInt(b, int64(i+1), 10)
 		b = append(b, " FETCH ("...)
 		n := 0
@@ -106,6 +127,19 @@ func (s *session) fetch(cmd *command) string {
 			b = append(b, "FLAGS "...)
 			b = appendFlags(b, flags)
 		}
+		if newlySeen && s.condstore && !wantModSeq {
+			// RFC 7162 section 3.1.4: a flag change carries its MODSEQ
+			// (and UID) once CONDSTORE is on.
+			if !cmd.uid && !wantUID {
+				sep()
+				b = append(b, "UID "...)
+				b = strconv.AppendUint(b, uint64(m.uid), 10)
+			}
+			sep()
+			b = append(b, "MODSEQ ("...)
+			b = strconv.AppendUint(b, modseq, 10)
+			b = append(b, ')')
+		}
 		for _, it := range items {
 			sep()
 			switch it.name {
@@ -115,6 +149,10 @@ func (s *session) fetch(cmd *command) string {
 			case "FLAGS":
 				b = append(b, "FLAGS "...)
 				b = appendFlags(b, flags)
+			case "MODSEQ":
+				b = append(b, "MODSEQ ("...)
+				b = strconv.AppendUint(b, modseq, 10)
+				b = append(b, ')')
 			case "INTERNALDATE":
 				b = append(b, "INTERNALDATE \""...)
 				b = m.date.AppendFormat(b, internalDateLayout)
@@ -170,7 +208,9 @@ func (s *session) fetch(cmd *command) string {
 		if _, err := s.w.Write(b); err != nil {
 			return "NO Write failed"
 		}
+		b = b[:0]
 	}
+	s.w.Write(b)
 	return "OK Fetch completed."
 }
 
@@ -203,15 +243,30 @@ func (s *session) store(cmd *command) string {
 		}
 		b = s.appendFlagsLocked(b)
 	}
+	if st.conditional {
+		s.condstore = true // a CONDSTORE enabling command
+	}
+	var modified []uint32
 	for _, i := range targets {
 		m := sel.view[i]
 		if m.expunged {
 			continue
 		}
-		if m.setFlags(st.op, flags) {
+		if st.conditional && m.modseq > st.unchangedSince {
+			// RFC 7162 section 3.1.3: changed since; not stored.
+			if cmd.uid {
+				modified = append(modified, m.uid)
+			} else {
+				modified = append(modified, uint32(i+1))
+			}
+			continue
+		}
+		changed := m.setFlags(st.op, flags)
+		if changed {
+			m.modseq = sel.mb.bump()
 			s.flagsChangedLocked(sel.mb, m, false)
 		}
-		if st.silent {
+		if st.silent && (!s.condstore || !changed) {
 			continue
 		}
 		b = append(b, "* "...)
@@ -222,12 +277,25 @@ func (s *session) store(cmd *command) string {
 			b = strconv.AppendUint(b, uint64(m.uid), 10)
 			b = append(b, ' ')
 		}
-		b = append(b, "FLAGS "...)
-		b = appendFlags(b, m.flagsFor(s.id))
+		if s.condstore {
+			b = append(b, "MODSEQ ("...)
+			b = strconv.AppendUint(b, m.modseq, 10)
+			b = append(b, ")"...)
+			if !st.silent {
+				b = append(b, ' ')
+			}
+		}
+		if !st.silent {
+			b = append(b, "FLAGS "...)
+			b = appendFlags(b, m.flagsFor(s.id))
+		}
 		b = append(b, ")\r\n"...)
 	}
 	s.srv.mu.Unlock()
 	s.w.Write(b)
+	if len(modified) > 0 {
+		return "OK [MODIFIED " + wire.SeqSetOf(modified...).String() + "] Conditional STORE failed for some messages."
+	}
 	return "OK Store completed."
 }
 
@@ -237,6 +305,7 @@ func (s *session) search(cmd *command) string {
 	sel := s.sel
 	x := &searchCtx{maxSeq: uint32(len(sel.view)), maxUID: sel.lastUID, session: s.id, readOnly: sel.readOnly}
 	var hits []uint32
+	var highest uint64 // the highest MODSEQ of the matches, for a MODSEQ search
 	for i, m := range sel.view {
 		if m.expunged {
 			continue
@@ -248,15 +317,25 @@ func (s *session) search(cmd *command) string {
 			} else {
 				hits = append(hits, x.seq)
 			}
+			highest = max(highest, m.modseq)
 		}
 	}
 	s.srv.mu.Unlock()
+	withModSeq := sa.key.usesModSeq()
+	if withModSeq {
+		s.condstore = true // a CONDSTORE enabling command
+	}
 	var b []byte
 	if !sa.esearch {
 		b = append(b, "* SEARCH"...)
 		for _, n := range hits {
 			b = append(b, ' ')
 			b = strconv.AppendUint(b, uint64(n), 10)
+		}
+		if withModSeq && len(hits) > 0 {
+			b = append(b, " (MODSEQ "...)
+			b = strconv.AppendUint(b, highest, 10)
+			b = append(b, ')')
 		}
 	} else {
 		b = append(b, "* ESEARCH (TAG "...)
@@ -290,6 +369,10 @@ func (s *session) search(cmd *command) string {
 		if has("COUNT") {
 			b = append(b, " COUNT "...)
 			b = strconv.AppendInt(b, int64(len(hits)), 10)
+		}
+		if withModSeq && len(hits) > 0 {
+			b = append(b, " MODSEQ "...)
+			b = strconv.AppendUint(b, highest, 10)
 		}
 	}
 	b = append(b, "\r\n"...)

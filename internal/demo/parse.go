@@ -54,12 +54,27 @@ type command struct {
 	appendA  *appendArgs
 	id       []string // ID parameters: name, value, ...; nil for NIL
 	noID     bool
+
+	// RFC 7162 (CONDSTORE, QRESYNC).
+	selCondstore bool         // SELECT (CONDSTORE)
+	qresync      *qresyncArgs // SELECT (QRESYNC (...))
+	changedSince uint64       // FETCH (CHANGEDSINCE n); 0 when absent
+	vanished     bool         // UID FETCH (... VANISHED)
+}
+
+// qresyncArgs are SELECT's QRESYNC parameters (RFC 7162 section 3.2.5).
+type qresyncArgs struct {
+	uidValidity uint32
+	modseq      uint64
+	knownUIDs   wire.SeqSet // nil: all
 }
 
 type storeArgs struct {
-	op     byte // '=', '+' or '-'
-	silent bool
-	flags  []string
+	op             byte // '=', '+' or '-'
+	silent         bool
+	flags          []string
+	unchangedSince uint64 // (UNCHANGEDSINCE n), RFC 7162
+	conditional    bool   // UNCHANGEDSINCE was given
 }
 
 type appendArgs struct {
@@ -476,7 +491,15 @@ func parseArgs(c *cmdReader, cmd *command) error {
 		}
 		cmd.atoms = append(cmd.atoms, string(ir))
 		return nil
-	case "SELECT", "EXAMINE", "CREATE", "DELETE", "SUBSCRIBE", "UNSUBSCRIBE":
+	case "SELECT", "EXAMINE":
+		if err := c.sp(strings.ToLower(cmd.name)); err != nil {
+			return err
+		}
+		if cmd.mailbox, err = c.mailbox("mailbox"); err != nil {
+			return err
+		}
+		return parseSelectParams(c, cmd)
+	case "CREATE", "DELETE", "SUBSCRIBE", "UNSUBSCRIBE":
 		if err := c.sp(strings.ToLower(cmd.name)); err != nil {
 			return err
 		}
@@ -523,8 +546,10 @@ func parseArgs(c *cmdReader, cmd *command) error {
 		if err := c.sp("fetch"); err != nil {
 			return err
 		}
-		cmd.fetch, err = parseFetchAtts(c)
-		return err
+		if cmd.fetch, err = parseFetchAtts(c); err != nil {
+			return err
+		}
+		return parseFetchModifiers(c, cmd)
 	case "STORE":
 		return parseStore(c, cmd)
 	case "COPY", "MOVE":
@@ -734,7 +759,7 @@ func parseList(c *cmdReader, cmd *command) error {
 }
 
 // statusItems are the STATUS items the server knows.
-var statusItems = []string{"MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "SIZE"}
+var statusItems = []string{"MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "SIZE", "HIGHESTMODSEQ"}
 
 func checkStatusItems(items []string) error {
 	for _, it := range items {
@@ -747,6 +772,166 @@ func checkStatusItems(items []string) error {
 		if !found {
 			return badf("status: unknown item %s", it)
 		}
+	}
+	return nil
+}
+
+// parseSelectParams reads SELECT's and EXAMINE's optional parameters:
+// (CONDSTORE) and (QRESYNC (uidvalidity modseq [known-uids] [seq-match]))
+// (RFC 7162).
+func parseSelectParams(c *cmdReader, cmd *command) error {
+	if eol, err := c.atEOL(); err != nil || eol {
+		return err
+	}
+	if err := c.sp("select-params"); err != nil {
+		return err
+	}
+	if err := c.r.Expect('(', "select-params"); err != nil {
+		return err
+	}
+	for n := 0; ; n++ {
+		ch, err := c.peek()
+		if err != nil {
+			return err
+		}
+		if ch == ')' && n > 0 {
+			c.r.ReadByte()
+			return nil
+		}
+		if n > 0 {
+			if err := c.sp("select-params"); err != nil {
+				return err
+			}
+		}
+		if n > 10 {
+			return badf("select: too many parameters")
+		}
+		p, err := c.atom("select-param")
+		if err != nil {
+			return err
+		}
+		switch p {
+		case "CONDSTORE":
+			cmd.selCondstore = true
+		case "QRESYNC":
+			q := &qresyncArgs{}
+			if err := c.sp("select-param"); err != nil {
+				return err
+			}
+			if err := c.r.Expect('(', "select-param"); err != nil {
+				return err
+			}
+			if q.uidValidity, err = c.number("uidvalidity"); err != nil {
+				return err
+			}
+			if err := c.sp("select-param"); err != nil {
+				return err
+			}
+			if q.modseq, err = c.r.ReadNumber64("mod-sequence-value"); err != nil {
+				return err
+			}
+			if ch, err := c.peek(); err != nil {
+				return err
+			} else if ch == ' ' {
+				c.r.ReadByte()
+				if ch, err = c.peek(); err != nil {
+					return err
+				}
+				if ch != '(' {
+					if q.knownUIDs, err = c.seqSet("known-uids"); err != nil {
+						return err
+					}
+					if ch, err = c.peek(); err != nil {
+						return err
+					}
+					if ch == ' ' {
+						c.r.ReadByte()
+					}
+				}
+				if ch, err = c.peek(); err != nil {
+					return err
+				}
+				if ch == '(' {
+					// seq-match-data: read and not needed (the server
+					// keeps no expunge log: every missing UID is
+					// reported).
+					c.r.ReadByte()
+					if _, err := c.seqSet("known-sequence-set"); err != nil {
+						return err
+					}
+					if err := c.sp("seq-match-data"); err != nil {
+						return err
+					}
+					if _, err := c.seqSet("known-uid-set"); err != nil {
+						return err
+					}
+					if err := c.r.Expect(')', "seq-match-data"); err != nil {
+						return err
+					}
+				}
+			}
+			if err := c.r.Expect(')', "select-param"); err != nil {
+				return err
+			}
+			cmd.qresync = q
+		default:
+			return badf("select: unknown parameter %s", p)
+		}
+	}
+}
+
+// parseFetchModifiers reads FETCH's optional modifiers: (CHANGEDSINCE n
+// [VANISHED]) (RFC 7162).
+func parseFetchModifiers(c *cmdReader, cmd *command) error {
+	if eol, err := c.atEOL(); err != nil || eol {
+		return err
+	}
+	if err := c.sp("fetch-modifiers"); err != nil {
+		return err
+	}
+	if err := c.r.Expect('(', "fetch-modifiers"); err != nil {
+		return err
+	}
+	for n := 0; ; n++ {
+		ch, err := c.peek()
+		if err != nil {
+			return err
+		}
+		if ch == ')' && n > 0 {
+			c.r.ReadByte()
+			break
+		}
+		if n > 0 {
+			if err := c.sp("fetch-modifiers"); err != nil {
+				return err
+			}
+		}
+		if n > 10 {
+			return badf("fetch: too many modifiers")
+		}
+		m, err := c.atom("fetch-modifier")
+		if err != nil {
+			return err
+		}
+		switch m {
+		case "CHANGEDSINCE":
+			if err := c.sp("fetch-modifier"); err != nil {
+				return err
+			}
+			if cmd.changedSince, err = c.r.ReadNumber64("mod-sequence-value"); err != nil {
+				return err
+			}
+			if cmd.changedSince == 0 {
+				return badf("fetch: CHANGEDSINCE 0")
+			}
+		case "VANISHED":
+			cmd.vanished = true
+		default:
+			return badf("fetch: unknown modifier %s", m)
+		}
+	}
+	if cmd.vanished && (cmd.changedSince == 0 || !cmd.uid) {
+		return badf("fetch: VANISHED needs UID FETCH and CHANGEDSINCE")
 	}
 	return nil
 }
@@ -818,6 +1003,33 @@ func parseStore(c *cmdReader, cmd *command) error {
 	ch, err := c.peek()
 	if err != nil {
 		return err
+	}
+	if ch == '(' {
+		// store-modifiers (RFC 7162): (UNCHANGEDSINCE n).
+		c.r.ReadByte()
+		a, err := c.atom("store-modifier")
+		if err != nil {
+			return err
+		}
+		if a != "UNCHANGEDSINCE" {
+			return badf("store: unknown modifier %s", a)
+		}
+		if err := c.sp("store-modifier"); err != nil {
+			return err
+		}
+		if st.unchangedSince, err = c.r.ReadNumber64("mod-sequence-valzer"); err != nil {
+			return err
+		}
+		st.conditional = true
+		if err := c.r.Expect(')', "store-modifiers"); err != nil {
+			return err
+		}
+		if err := c.sp("store"); err != nil {
+			return err
+		}
+		if ch, err = c.peek(); err != nil {
+			return err
+		}
 	}
 	if ch == '+' || ch == '-' {
 		st.op = ch

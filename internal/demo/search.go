@@ -33,14 +33,15 @@ type searchArgs struct {
 
 // A searchKey is one node of the search program.
 type searchKey struct {
-	op    string // see match
-	flag  string
-	field string
-	value string
-	date  time.Time
-	size  uint32
-	set   wire.SeqSet
-	sub   []*searchKey
+	op     string // see match
+	flag   string
+	field  string
+	value  string
+	date   time.Time
+	size   uint32
+	modseq uint64
+	set    wire.SeqSet
+	sub    []*searchKey
 
 	rs    []wire.SeqRange // set resolved for rsMax
 	rsMax uint32
@@ -227,6 +228,31 @@ func parseSearchKeyNamed(c *cmdReader, a string, depth int, count *int) (*search
 			return nil, err
 		}
 		k.size, err = c.number("number")
+	case "MODSEQ":
+		// MODSEQ [entry-name entry-type-req] mod-sequence-valzer (RFC 7162).
+		if err := c.sp("search-modsequence"); err != nil {
+			return nil, err
+		}
+		if ch, err := c.peek(); err != nil {
+			return nil, err
+		} else if ch == '"' {
+			if _, err := c.r.ReadQuoted("entry-name"); err != nil {
+				return nil, err
+			}
+			if err := c.sp("search-modsequence"); err != nil {
+				return nil, err
+			}
+			switch t, err := c.atom("entry-type-req"); {
+			case err != nil:
+				return nil, err
+			case t != "PRIV" && t != "SHARED" && t != "ALL":
+				return nil, badf("search: unknown entry type %s", t)
+			}
+			if err := c.sp("search-modsequence"); err != nil {
+				return nil, err
+			}
+		}
+		k.modseq, err = c.r.ReadNumber64("mod-sequence-valzer")
 	case "UID":
 		if err := c.sp("search-key"); err != nil {
 			return nil, err
@@ -276,6 +302,19 @@ func (k *searchKey) decodeStrings(enc encoding.Encoding) error {
 	return nil
 }
 
+// usesModSeq reports whether a MODSEQ key is in the program.
+func (k *searchKey) usesModSeq() bool {
+	if k.op == "MODSEQ" {
+		return true
+	}
+	for _, s := range k.sub {
+		if s.usesModSeq() {
+			return true
+		}
+	}
+	return false
+}
+
 // searchCtx is what a search needs besides the message.
 type searchCtx struct {
 	seq      uint32 // the message's sequence number
@@ -319,6 +358,8 @@ func (k *searchKey) match(m *message, x *searchCtx) bool {
 		return isRecent(m, x) && !m.hasFlag(`\Seen`)
 	case "OLD":
 		return !isRecent(m, x)
+	case "MODSEQ":
+		return m.modseq >= k.modseq
 	case "LARGER":
 		return uint64(len(m.content.raw)) > uint64(k.size)
 	case "SMALLER":

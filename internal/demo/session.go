@@ -34,6 +34,11 @@ type session struct {
 	sel  *selection
 
 	bad int // malformed commands in a row
+
+	// Extensions the client enabled (RFC 7162): CONDSTORE by ENABLE or
+	// by a CONDSTORE enabling command, QRESYNC by ENABLE. Only the
+	// session's goroutine uses them.
+	condstore, qresync bool
 }
 
 // A selection is the session's view of its selected mailbox: the messages
@@ -52,7 +57,7 @@ type selection struct {
 // Capabilities before and after login.
 const (
 	capsPreAuth  = "IMAP4rev1 LITERAL+ SASL-IR ID IDLE AUTH=PLAIN"
-	capsPostAuth = "IMAP4rev1 LITERAL+ SASL-IR ID IDLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE XLIST LIST-EXTENDED LIST-STATUS ESEARCH QUOTA"
+	capsPostAuth = "IMAP4rev1 LITERAL+ SASL-IR ID IDLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE XLIST LIST-EXTENDED LIST-STATUS ESEARCH QUOTA ENABLE CONDSTORE QRESYNC"
 )
 
 // maxBadCommands is how many malformed commands in a row end a
@@ -249,9 +254,7 @@ func (s *session) run(cmd *command) bool {
 			s.w.WriteString(`* NAMESPACE (("" "/")) NIL NIL` + "\r\n")
 			resp = "OK Namespace completed."
 		case "ENABLE":
-			// No extension that needs ENABLE is implemented.
-			s.w.WriteString("* ENABLED\r\n")
-			resp = "OK Enabled."
+			resp = s.enable(cmd.atoms)
 		case "GETQUOTAROOT", "GETQUOTA":
 			resp = s.quota(cmd)
 		case "STARTTLS":
@@ -264,7 +267,7 @@ func (s *session) run(cmd *command) bool {
 				return false
 			}
 		case "SELECT", "EXAMINE":
-			resp = s.selectMailbox(cmd.mailbox, cmd.name == "EXAMINE")
+			resp = s.selectMailbox(cmd)
 		case "CREATE":
 			resp = s.create(cmd.mailbox)
 		case "DELETE":
@@ -320,16 +323,27 @@ func (s *session) syncLocked(b []byte, expunges bool) []byte {
 		return b
 	}
 	if expunges {
+		var vanished []uint32
 		for i := 0; i < len(sel.view); {
 			if m := sel.view[i]; m.expunged {
-				b = append(b, "* "...)
-				b = strconv.AppendInt(b, int64(i+1), 10)
-				b = append(b, " EXPUNGE\r\n"...)
+				if s.qresync {
+					vanished = append(vanished, m.uid)
+				} else {
+					b = append(b, "* "...)
+					b = strconv.AppendInt(b, int64(i+1), 10)
+					b = append(b, " EXPUNGE\r\n"...)
+				}
 				sel.view = slices.Delete(sel.view, i, i+1)
 				delete(sel.changed, m)
 				continue
 			}
 			i++
+		}
+		if len(vanished) > 0 {
+			// QRESYNC: VANISHED instead of EXPUNGE (RFC 7162 3.2.10).
+			b = append(b, "* VANISHED "...)
+			b = appendSeqSet(b, vanished)
+			b = append(b, "\r\n"...)
 		}
 	}
 	if sel.keywords {
@@ -347,7 +361,16 @@ func (s *session) syncLocked(b []byte, expunges bool) []byte {
 			}
 			b = append(b, "* "...)
 			b = strconv.AppendInt(b, int64(i+1), 10)
-			b = append(b, " FETCH (FLAGS "...)
+			b = append(b, " FETCH ("...)
+			if s.condstore {
+				// RFC 7162 3.1.4: UID and MODSEQ with every flag change.
+				b = append(b, "UID "...)
+				b = strconv.AppendUint(b, uint64(m.uid), 10)
+				b = append(b, " MODSEQ ("...)
+				b = strconv.AppendUint(b, m.modseq, 10)
+				b = append(b, ") "...)
+			}
+			b = append(b, "FLAGS "...)
 			b = appendFlags(b, m.flagsFor(s.id))
 			b = append(b, ")\r\n"...)
 		}
@@ -441,9 +464,45 @@ func (s *session) flagsChangedLocked(mb *mailbox, m *message, newKeywords bool) 
 
 func (s *session) deselectLocked() {
 	if s.sel != nil {
+		// \Recent lasts as long as the session that has it keeps the
+		// mailbox selected.
+		for _, m := range s.sel.view {
+			if m.recentID == s.id {
+				m.recentID = noRecent
+			}
+		}
 		delete(s.sel.mb.selected, s)
 		s.sel = nil
 	}
+}
+
+// noRecent marks a message whose \Recent is gone with the session that
+// had it.
+const noRecent = ^uint64(0)
+
+// enable runs ENABLE (RFC 5161) for CONDSTORE and QRESYNC (RFC 7162).
+func (s *session) enable(caps []string) string {
+	var on []string
+	for _, c := range caps {
+		switch c {
+		case "CONDSTORE":
+			if !s.condstore && !slices.Contains(on, c) {
+				on = append(on, c)
+			}
+			s.condstore = true
+		case "QRESYNC":
+			if !s.qresync && !slices.Contains(on, c) {
+				on = append(on, c)
+			}
+			s.condstore, s.qresync = true, true
+		}
+	}
+	s.w.WriteString("* ENABLED")
+	for _, c := range on {
+		s.w.WriteString(" " + c)
+	}
+	s.w.WriteString("\r\n")
+	return "OK Enabled."
 }
 
 // quotaRoot is the one quota root: the account's storage and messages

@@ -217,6 +217,89 @@ func TestQuota(t *testing.T) {
 	r.ok("NOOP")
 }
 
+// TestCondstore: ENABLE CONDSTORE, HIGHESTMODSEQ, FETCH MODSEQ and
+// CHANGEDSINCE, STORE UNCHANGEDSINCE, SEARCH MODSEQ, and another session's
+// changes with their MODSEQ (RFC 7162).
+func TestCondstore(t *testing.T) {
+	s := testServer(t)
+	a, b := dialRaw(t, s), dialRaw(t, s)
+	a.login()
+	b.login()
+	if u := a.ok("ENABLE CONDSTORE"); !slices.Equal(u, []string{"* ENABLED CONDSTORE"}) {
+		t.Errorf("ENABLE: %q", u)
+	}
+	u := a.ok("SELECT Work")
+	if !slices.Contains(u, "* OK [HIGHESTMODSEQ 6] Highest") {
+		t.Errorf("SELECT: %q", u)
+	}
+	if u := a.ok("FETCH 1:2 (MODSEQ)"); !slices.Equal(u, []string{"* 1 FETCH (MODSEQ (2))", "* 2 FETCH (MODSEQ (3))"}) {
+		t.Errorf("FETCH MODSEQ: %q", u)
+	}
+	if u := a.ok(`STORE 1 +FLAGS (\Flagged)`); !slices.Equal(u, []string{`* 1 FETCH (MODSEQ (7) FLAGS (\Flagged \Seen \Recent))`}) {
+		t.Errorf("STORE: %q", u)
+	}
+	if u := a.ok(`STORE 2 -FLAGS.SILENT (\Seen)`); !slices.Equal(u, []string{`* 2 FETCH (MODSEQ (8))`}) {
+		t.Errorf("STORE .SILENT: %q", u)
+	}
+	u, tagged := a.cmd(`UID STORE 1:3 (UNCHANGEDSINCE 5) +FLAGS.SILENT ($x)`)
+	if tagged != "OK [MODIFIED 1:2] Conditional STORE failed for some messages." || !slices.Equal(u, []string{
+		"* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $x)", "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $x \\*)] Flags permitted.",
+		"* 3 FETCH (UID 3 MODSEQ (9))"}) {
+		t.Errorf("STORE UNCHANGEDSINCE: %q %s", u, tagged)
+	}
+	if u := a.ok("FETCH 1:* (FLAGS) (CHANGEDSINCE 7)"); !slices.Equal(u, []string{`* 2 FETCH (FLAGS (\Answered \Recent) MODSEQ (8))`, `* 3 FETCH (FLAGS ($x \Recent) MODSEQ (9))`}) {
+		t.Errorf("FETCH CHANGEDSINCE: %q", u)
+	}
+	if u := a.ok("SEARCH MODSEQ 8"); !slices.Equal(u, []string{"* SEARCH 2 3 (MODSEQ 9)"}) {
+		t.Errorf("SEARCH MODSEQ: %q", u)
+	}
+	if u := a.ok(`SEARCH RETURN (COUNT) MODSEQ "/flags/\\draft" all 8`); !slices.Equal(u, []string{`* ESEARCH (TAG "t10") COUNT 2 MODSEQ 9`}) {
+		t.Errorf("ESEARCH MODSEQ: %q", u)
+	}
+	if u := b.ok("STATUS Work (HIGHESTMODSEQ MESSAGES)"); !slices.Equal(u, []string{"* STATUS Work (HIGHESTMODSEQ 9 MESSAGES 5)"}) {
+		t.Errorf("STATUS: %q", u)
+	}
+	b.ok("SELECT Work")
+	b.ok(`STORE 4 FLAGS (\Seen)`)
+	if u := a.ok("NOOP"); !slices.Equal(u, []string{`* 4 FETCH (UID 4 MODSEQ (10) FLAGS (\Seen \Recent))`}) {
+		t.Errorf("another session's STORE: %q", u)
+	}
+}
+
+// TestQresync: ENABLE QRESYNC, VANISHED instead of EXPUNGE, SELECT
+// (QRESYNC ...) and UID FETCH (CHANGEDSINCE ... VANISHED).
+func TestQresync(t *testing.T) {
+	s := testServer(t)
+	r := dialRaw(t, s)
+	r.login()
+	if _, tagged := r.cmd("SELECT Work (QRESYNC (1 1))"); !strings.HasPrefix(tagged, "BAD") {
+		t.Errorf("QRESYNC before ENABLE: %s", tagged)
+	}
+	if u := r.ok("ENABLE QRESYNC"); !slices.Equal(u, []string{"* ENABLED QRESYNC"}) {
+		t.Errorf("ENABLE: %q", u)
+	}
+	u := r.ok("SELECT Work")
+	var validity string
+	for _, l := range u {
+		if v, ok := strings.CutPrefix(l, "* OK [UIDVALIDITY "); ok {
+			validity = strings.Fields(v)[0][:len(strings.Fields(v)[0])-1]
+		}
+	}
+	r.ok(`STORE 2,4 +FLAGS.SILENT (\Deleted)`)
+	if u := r.ok("EXPUNGE"); !slices.Equal(u, []string{"* VANISHED 2,4"}) {
+		t.Errorf("EXPUNGE under QRESYNC: %q", u)
+	}
+	r.ok(`STORE 3 +FLAGS.SILENT (\Flagged)`) // UID 5, modseq 10
+	u = r.ok("SELECT Work (QRESYNC (" + validity + " 9 1:5))")
+	if !slices.Contains(u, "* OK [CLOSED] Previous mailbox closed.") || !slices.Contains(u, "* VANISHED (EARLIER) 2,4") ||
+		!slices.Contains(u, `* 3 FETCH (UID 5 FLAGS (\Flagged) MODSEQ (10))`) {
+		t.Errorf("SELECT (QRESYNC): %q", u)
+	}
+	if u := r.ok("UID FETCH 1:* (FLAGS) (CHANGEDSINCE 9 VANISHED)"); !slices.Equal(u, []string{"* VANISHED (EARLIER) 2,4", `* 3 FETCH (UID 5 FLAGS (\Flagged) MODSEQ (10))`}) {
+		t.Errorf("UID FETCH (CHANGEDSINCE VANISHED): %q", u)
+	}
+}
+
 // TestRecent: \Recent goes to the first session to see a message.
 func TestRecent(t *testing.T) {
 	s := testServer(t)

@@ -62,6 +62,13 @@ type mailbox struct {
 	msgs        []*message
 	keywords    []string // keywords used in the mailbox, in order of first use
 	selected    map[*session]bool
+	modseq      uint64 // HIGHESTMODSEQ (RFC 7162): bumped by every change
+}
+
+// bump returns the next mod-sequence of the mailbox.
+func (mb *mailbox) bump() uint64 {
+	mb.modseq++
+	return mb.modseq
 }
 
 // A message is one message in one mailbox. Its content is shared between
@@ -73,6 +80,7 @@ type message struct {
 	content  *content
 	recentID uint64 // the session that has the message as \Recent (0: none yet)
 	expunged bool
+	modseq   uint64 // the mod-sequence of the message's last change (RFC 7162)
 }
 
 // content is the immutable text of a message, parsed on first use.
@@ -217,7 +225,7 @@ func (a *account) names() []string {
 // newMailbox creates a mailbox with a fresh UIDVALIDITY.
 func (s *Server) newMailbox(a *account, name, specialUse string) *mailbox {
 	s.validity++
-	mb := &mailbox{name: name, specialUse: specialUse, uidValidity: s.validity, uidNext: 1, selected: map[*session]bool{}}
+	mb := &mailbox{name: name, specialUse: specialUse, uidValidity: s.validity, uidNext: 1, selected: map[*session]bool{}, modseq: 1}
 	a.mailboxes[name] = mb
 	return mb
 }
@@ -225,7 +233,7 @@ func (s *Server) newMailbox(a *account, name, specialUse string) *mailbox {
 // addMessage appends a message with the next UID; the caller has checked
 // the account's limits.
 func (a *account) addMessage(mb *mailbox, c *content, flags []string, date time.Time) *message {
-	m := &message{uid: mb.uidNext, content: c, date: date}
+	m := &message{uid: mb.uidNext, content: c, date: date, modseq: mb.bump()}
 	mb.uidNext++
 	m.setFlags('=', flags)
 	mb.noteKeywords(m.flags)
@@ -288,6 +296,9 @@ func (a *account) expunge(mb *mailbox, drop func(*message) bool) []*message {
 	}
 	clear(mb.msgs[len(kept):])
 	mb.msgs = kept
+	if len(gone) > 0 {
+		mb.bump()
+	}
 	return gone
 }
 
