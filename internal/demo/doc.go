@@ -56,6 +56,20 @@
 // is served by one goroutine (two during IDLE) that ends with the
 // connection; Close ends them all.
 //
+// # Running the interop suite against it
+//
+// `imapwire -demo-serve ADDR` serves the demo server alone and prints its
+// address; -demo-password replaces the sample password (the suite checks
+// that its traces never show the password, which fails when it equals the
+// user name):
+//
+//	go build -o /tmp/imapwire ./cmd/imapwire
+//	coproc DEMO { exec /tmp/imapwire -demo-serve 127.0.0.1:0 -demo-password interop-pass; }
+//	read -r addr <&"${DEMO[0]}"
+//	IMAPWIRE_TEST_SECURITY=plain IMAPWIRE_TEST_ADDR=$addr IMAPWIRE_TEST_USER=demo \
+//	    IMAPWIRE_TEST_PASS=interop-pass go test -race -count=1 -run 'Interop|Example' ./client/...
+//	kill $DEMO_PID
+//
 // # Differences from Dovecot
 //
 // The client's interop suite (client/interop_test.go) passes against this
