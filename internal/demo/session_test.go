@@ -660,3 +660,41 @@ func TestServerClose(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentSessions: sessions changing one mailbox at once (run with
+// -race) stay consistent: every session ends with the same messages.
+func TestConcurrentSessions(t *testing.T) {
+	s := testServer(t)
+	setup := dialRaw(t, s)
+	setup.login()
+	setup.ok("CREATE Busy")
+	const workers, rounds = 4, 25
+	errs := make(chan error, workers)
+	for range workers {
+		go func() {
+			r := dialRaw(t, s)
+			r.login()
+			r.ok("SELECT Busy")
+			for i := 0; i < rounds; i++ {
+				for _, cmd := range []string{"APPEND Busy {5+}\r\nhello", `STORE 1:* +FLAGS.SILENT (\Seen)`, "UID SEARCH UNSEEN",
+					`UID STORE 1:* +FLAGS.SILENT (\Deleted)`, "EXPUNGE", "NOOP", "FETCH 1:* (UID FLAGS)"} {
+					if _, tagged := r.cmd(cmd); !strings.HasPrefix(tagged, "OK") && !strings.HasPrefix(tagged, "BAD Error in IMAP command: Invalid messageset") {
+						errs <- errors.New(cmd + ": " + tagged)
+						return
+					}
+				}
+			}
+			r.ok("NOOP")
+			errs <- nil
+		}()
+	}
+	for range workers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	u := setup.ok("STATUS Busy (MESSAGES UIDNEXT)")
+	if len(u) != 1 || !strings.Contains(u[0], "UIDNEXT 101") {
+		t.Errorf("STATUS after %d APPENDs: %q", workers*rounds, u)
+	}
+}
