@@ -115,6 +115,9 @@
 //     golang.org/x/text knows. Dovecot normalizes more (i18n folding,
 //     fts), so a few exotic matches differ.
 //   - Messages are stored with bare LFs turned into CRLF.
+//   - HEADER.FIELDS names must be atoms: names with ( ) " \ % * { or ],
+//     legal in RFC 5322 but unseen in mail, are BAD (Dovecot echoes them
+//     quoted, which parser's strict mode does not always read).
 //   - A mailbox deleted while another session has it selected looks, to
 //     that session, as if every message had been expunged.
 //   - No "* OK Still here" during a long IDLE.

@@ -3,6 +3,8 @@ package demo
 import (
 	"strconv"
 	"strings"
+
+	"github.com/imapwire/imapwire/wire"
 )
 
 // FETCH items (RFC 3501 section 6.4.5): parsing and rendering.
@@ -179,7 +181,7 @@ func parseFetchAtt(c *cmdReader, macro bool) ([]fetchItem, error) {
 			if err != nil {
 				return nil, err
 			}
-			if f == "" || strings.ContainsAny(f, ": \t\r\n") {
+			if !isFieldName(f) {
 				return nil, badf("fetch: invalid header field name %q", f)
 			}
 			sec.fields = append(sec.fields, f)
@@ -227,6 +229,23 @@ func parseFetchAtt(c *cmdReader, macro bool) ([]fetchItem, error) {
 		return nil, err
 	}
 	return []fetchItem{{name: "BODY[", section: sec}}, nil
+}
+
+// isFieldName reports a header field name the server accepts: an RFC
+// 5322 field name (printable ASCII but ":") made of ATOM-CHARs only, so
+// that the name echoed in the response is an atom. Names with ( ) " \ %
+// * { or ], legal in RFC 5322 but never used, are refused: parser reads
+// some of their quoted forms in a response's section wrongly.
+func isFieldName(f string) bool {
+	if f == "" {
+		return false
+	}
+	for i := 0; i < len(f); i++ {
+		if !wire.IsAtomChar(f[i]) || f[i] == ':' {
+			return false
+		}
+	}
+	return true
 }
 
 // sectionData returns the bytes of a body section of the message e. A part

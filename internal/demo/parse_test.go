@@ -177,6 +177,8 @@ func TestParseErrors(t *testing.T) {
 		{"login no args", "a LOGIN\r\n", "", false, "SP"},
 		{"unknown fetch item", "a FETCH 1 (FLAGS FOO)\r\n", "", false, "unknown item"},
 		{"bad section", "a FETCH 1 BODY[HEADER.FOO]\r\n", "", false, "invalid section"},
+		{"8-bit header field name", "a FETCH 1 BODY[HEADER.FIELDS (X\xeb)]\r\n", "", false, "header field name"},
+		{"quoted special header field name", "a FETCH 1 BODY[HEADER.FIELDS (\"a]b\")]\r\n", "", false, "header field name"},
 		{"mime without part", "a FETCH 1 BODY[MIME]\r\n", "", false, "MIME"},
 		{"partial of 0", "a FETCH 1 BODY[]<0.0>\r\n", "", false, "partial"},
 		{"store recent", "a STORE 1 FLAGS (\\Recent)\r\n", "", false, "cannot be set"},
