@@ -1940,8 +1940,10 @@ func TestInteropTranscript(t *testing.T) {
 		// IDLE, and the EXISTS of a second connection's APPEND.
 		idleCtx, stop := context.WithTimeout(ctx, opTimeout)
 		done := make(chan error, 1)
-		go func() { done <- c.Idle(idleCtx, nil) }()
+		// Count before IDLE starts: a fast server's "+ idling" could
+		// otherwise be counted already, and the wait below never end.
 		n, _ := watch.continuations()
+		go func() { done <- c.Idle(idleCtx, nil) }()
 		if err := watch.waitContinuations(idleCtx, n+1); err != nil {
 			t.Fatal(err)
 		}

@@ -108,7 +108,7 @@ coproc DEMO { exec "$demo_bin" -demo-serve 127.0.0.1:0 -demo-password interop-pa
 demo_pid=$DEMO_PID
 read -r demo_addr <&"${DEMO[0]}"
 IMAPWIRE_TEST_SECURITY=plain IMAPWIRE_TEST_ADDR=$demo_addr IMAPWIRE_TEST_USER=demo \
-    IMAPWIRE_TEST_PASS=interop-pass IMAPWIRE_TEST_PASS2= IMAPWIRE_TEST_USER2= IMAPWIRE_DOVECOT_DIR= \
+    IMAPWIRE_UPDATE_TRANSCRIPT= IMAPWIRE_TEST_PASS=interop-pass IMAPWIRE_TEST_PASS2= IMAPWIRE_TEST_USER2= IMAPWIRE_DOVECOT_DIR= \
     IMAPWIRE_TEST_TLS_ADDR= IMAPWIRE_TEST_CA_FILE= REPL_TESTS=0 run_suite "demo server"
 kill "$demo_pid" 2>/dev/null || true
 wait "$demo_pid" 2>/dev/null || true
