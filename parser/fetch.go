@@ -560,21 +560,34 @@ func (r *Reader) readSectionRest() (string, error) {
 	w := r.w
 	var b []byte
 	limit := w.Limits().MaxAtom
+	depth := 0 // inside the header-list, "]" is an ASTRING-CHAR
 	for {
+		if c, err := w.Peek(); err == nil && c == '{' {
+			// A literal header-fld-name: read it and keep it quoted.
+			name, err := w.ReadString("header-fld-name")
+			if err != nil {
+				return "", err
+			}
+			b = strconv.AppendQuote(b, string(name))
+			continue
+		}
 		c, err := w.ReadByte()
 		if err != nil {
 			return "", unexpected(err)
 		}
 		switch c {
 		case ']':
-			return string(b), nil
+			if depth == 0 {
+				return string(b), nil
+			}
+		case '(':
+			depth++
+		case ')':
+			depth--
 		case '\r', '\n', 0:
 			return "", &wire.SyntaxError{Offset: w.InputOffset() - 1, Production: "section", Expected: `"]"`, Found: strconv.QuoteRune(rune(c))}
-		case '"', '{':
-			// header-fld-name may be a string; read it whole.
-			if c == '{' {
-				return "", &wire.SyntaxError{Offset: w.InputOffset() - 1, Production: "section", Expected: "header-fld-name", Found: `"{"`}
-			}
+		case '"':
+			// A quoted header-fld-name: keep it whole, escapes included.
 			b = append(b, c)
 			for {
 				c, err := w.ReadByte()
@@ -585,6 +598,14 @@ func (r *Reader) readSectionRest() (string, error) {
 					return "", &wire.SyntaxError{Offset: w.InputOffset() - 1, Production: "section", Expected: "DQUOTE", Found: strconv.QuoteRune(rune(c))}
 				}
 				b = append(b, c)
+				if c == '\\' {
+					c, err := w.ReadByte()
+					if err != nil {
+						return "", unexpected(err)
+					}
+					b = append(b, c)
+					continue
+				}
 				if c == '"' {
 					break
 				}
@@ -643,12 +664,11 @@ func parseSection(s string) (Section, bool) {
 		if len(fields) < 2 || fields[0] != '(' || fields[len(fields)-1] != ')' {
 			return sec, false
 		}
-		for _, f := range strings.Fields(fields[1 : len(fields)-1]) {
-			if uq, err := strconv.Unquote(f); err == nil && f[0] == '"' {
-				f = uq
-			}
-			sec.Fields = append(sec.Fields, f)
+		names, ok := splitHeaderList(fields[1 : len(fields)-1])
+		if !ok {
+			return sec, false
 		}
+		sec.Fields = names
 		if len(sec.Fields) == 0 {
 			return sec, false
 		}
@@ -661,6 +681,40 @@ func parseSection(s string) (Section, bool) {
 	}
 	sec.Specifier = spec
 	return sec, true
+}
+
+// splitHeaderList splits the inside of a header-list into header-fld-names:
+// atoms (which may contain "]") and quoted strings with escapes.
+func splitHeaderList(s string) ([]string, bool) {
+	var names []string
+	for i := 0; i < len(s); {
+		switch c := s[i]; {
+		case c == ' ':
+			i++
+		case c == '"':
+			var b strings.Builder
+			j := i + 1
+			for ; j < len(s) && s[j] != '"'; j++ {
+				if s[j] == '\\' && j+1 < len(s) {
+					j++
+				}
+				b.WriteByte(s[j])
+			}
+			if j >= len(s) {
+				return nil, false
+			}
+			names = append(names, b.String())
+			i = j + 1
+		default:
+			j := i
+			for j < len(s) && s[j] != ' ' {
+				j++
+			}
+			names = append(names, s[i:j])
+			i = j
+		}
+	}
+	return names, true
 }
 
 // parsePart parses section-part = nz-number *("." nz-number), or "".
