@@ -23,11 +23,14 @@ vet:
 race:
 	$(GO) test -race $(PKGS)
 
-# fuzz: run every fuzz target in fuzz/ for FUZZTIME each (default 30s).
+# fuzz: run every fuzz target (fuzz/, and the client's MIME and header
+# decoders) for FUZZTIME each (default 30s).
 fuzz:
-	@set -e; for t in $$($(GO) test -list '^Fuzz' ./fuzz/ | grep '^Fuzz'); do \
-		echo "== $$t ($(FUZZTIME))"; \
-		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./fuzz/; \
+	@set -e; for pkg in ./fuzz/ ./client/; do \
+		for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "== $$pkg $$t ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
 	done
 
 # bench: every benchmark, with MB/s and allocs/op.
