@@ -50,72 +50,14 @@ func (f *Fetch) slot(bit uint8) bool {
 	return true
 }
 
-func (f *Fetch) uidItem(v UIDItem) *UIDItem {
-	if f.slot(1) {
-		f.items.uid = v
-		return &f.items.uid
+// item returns v in its slot of f.items (bit), or in an allocation of its
+// own when the slot is taken (an item repeated in one response).
+func item[T any](f *Fetch, bit uint8, slot *T, v T) *T {
+	if f.slot(bit) {
+		*slot = v
+		return slot
 	}
-	p := new(UIDItem)
-	*p = v
-	return p
-}
-
-func (f *Fetch) flagsItem(v FlagsItem) *FlagsItem {
-	if f.slot(2) {
-		f.items.flags = v
-		return &f.items.flags
-	}
-	p := new(FlagsItem)
-	*p = v
-	return p
-}
-
-func (f *Fetch) dateItem(v InternalDateItem) *InternalDateItem {
-	if f.slot(4) {
-		f.items.date = v
-		return &f.items.date
-	}
-	p := new(InternalDateItem)
-	*p = v
-	return p
-}
-
-func (f *Fetch) sizeItem(v SizeItem) *SizeItem {
-	if f.slot(8) {
-		f.items.size = v
-		return &f.items.size
-	}
-	p := new(SizeItem)
-	*p = v
-	return p
-}
-
-func (f *Fetch) envelopeItem(v EnvelopeItem) *EnvelopeItem {
-	if f.slot(16) {
-		f.items.envelope = v
-		return &f.items.envelope
-	}
-	p := new(EnvelopeItem)
-	*p = v
-	return p
-}
-
-func (f *Fetch) bodyItem(v BodyStructureItem) *BodyStructureItem {
-	if f.slot(32) {
-		f.items.body = v
-		return &f.items.body
-	}
-	p := new(BodyStructureItem)
-	*p = v
-	return p
-}
-
-func (f *Fetch) modSeqItem(v ModSeqItem) *ModSeqItem {
-	if f.slot(64) {
-		f.items.modseq = v
-		return &f.items.modseq
-	}
-	p := new(ModSeqItem)
+	p := new(T)
 	*p = v
 	return p
 }
@@ -408,13 +350,13 @@ func (r *Reader) readFetchItem() (FetchItem, error) {
 			return nil, err
 		}
 		n, err := r.readNZNumber("uniqueid")
-		return r.fetch.uidItem(UIDItem{UID: n}), err
+		return item(r.fetch, 1, &r.fetch.items.uid, UIDItem{UID: n}), err
 	case equalFold(nameb, "FLAGS"):
 		if err := w.ExpectSP("msg-att-dynamic"); err != nil {
 			return nil, err
 		}
 		flags, err := r.readFlagList("flag-fetch")
-		return r.fetch.flagsItem(FlagsItem{Flags: flags}), err
+		return item(r.fetch, 2, &r.fetch.items.flags, FlagsItem{Flags: flags}), err
 	case equalFold(nameb, "INTERNALDATE"):
 		if err := w.ExpectSP("msg-att-static"); err != nil {
 			return nil, err
@@ -428,19 +370,19 @@ func (r *Reader) readFetchItem() (FetchItem, error) {
 		if perr != "" {
 			return nil, &wire.SyntaxError{Offset: doff, Production: "date-time", Expected: perr, Found: strconv.Quote(string(b))}
 		}
-		return r.fetch.dateItem(InternalDateItem{Time: t}), nil
+		return item(r.fetch, 4, &r.fetch.items.date, InternalDateItem{Time: t}), nil
 	case equalFold(nameb, "RFC822.SIZE"):
 		if err := w.ExpectSP("msg-att-static"); err != nil {
 			return nil, err
 		}
 		n, err := w.ReadNumber64("number")
-		return r.fetch.sizeItem(SizeItem{Size: int64(n)}), err
+		return item(r.fetch, 8, &r.fetch.items.size, SizeItem{Size: int64(n)}), err
 	case equalFold(nameb, "ENVELOPE"):
 		if err := w.ExpectSP("msg-att-static"); err != nil {
 			return nil, err
 		}
 		env, err := r.readEnvelope()
-		return r.fetch.envelopeItem(EnvelopeItem{Envelope: env}), err
+		return item(r.fetch, 16, &r.fetch.items.envelope, EnvelopeItem{Envelope: env}), err
 	case equalFold(nameb, "BODYSTRUCTURE"), equalFold(nameb, "BODY"):
 		ext := len(nameb) > 4
 		if err := w.ExpectSP("msg-att-static"); err != nil {
@@ -459,7 +401,7 @@ func (r *Reader) readFetchItem() (FetchItem, error) {
 			}
 		}
 		b, err := r.readBody(0)
-		return r.fetch.bodyItem(BodyStructureItem{Extended: ext || (b != nil && b.Extended), Body: b}), err
+		return item(r.fetch, 32, &r.fetch.items.body, BodyStructureItem{Extended: ext || (b != nil && b.Extended), Body: b}), err
 	case equalFold(nameb, "RFC822"), equalFold(nameb, "RFC822.HEADER"), equalFold(nameb, "RFC822.TEXT"):
 		return r.readSectionData(&BodySectionItem{Name: upper(string(nameb)), Origin: -1})
 	case equalFold(nameb, "MODSEQ"):
@@ -473,7 +415,7 @@ func (r *Reader) readFetchItem() (FetchItem, error) {
 		if err != nil {
 			return nil, err
 		}
-		return r.fetch.modSeqItem(ModSeqItem{ModSeq: n}), w.Expect(')', "fetch-mod-resp")
+		return item(r.fetch, 64, &r.fetch.items.modseq, ModSeqItem{ModSeq: n}), w.Expect(')', "fetch-mod-resp")
 	case equalFold(nameb, "X-GM-MSGID"), equalFold(nameb, "X-GM-THRID"):
 		thr := nameb[5]|0x20 == 't'
 		if err := w.ExpectSP("msg-att"); err != nil {
