@@ -987,9 +987,45 @@ func (r *Reader) literal8Next() bool {
 	return r.buf[r.r] == '~' && r.buf[r.r+1] == '{'
 }
 
+// nstringFast reads, in lenient mode, the two commonest nstrings of an
+// ENVELOPE or BODYSTRUCTURE when they lie wholly in the buffer: NIL, and a
+// quoted string without escapes closed by a DQUOTE and a delimiter. It
+// reports ok false, having consumed nothing, for anything else; the general
+// path then handles it (with the same result).
+func (r *Reader) nstringFast() (b []byte, isNil, ok bool) {
+	if r.strict || r.failed || r.litPending || r.litRemain > 0 || r.r >= r.w {
+		return nil, false, false
+	}
+	switch r.buf[r.r] {
+	case '"':
+		end := r.w
+		if end-r.r > r.lim.MaxQuoted+1 {
+			end = r.r + r.lim.MaxQuoted + 1
+		}
+		i := scanQuotedPlain(r.buf[:end], r.r+1)
+		if i+1 >= r.w || r.buf[i] != '"' || !quoteCloser[r.buf[i+1]] {
+			return nil, false, false
+		}
+		b = r.buf[r.r+1 : i]
+		r.gen++
+		r.r = i + 1
+		return b, false, true
+	case 'N', 'n':
+		if r.w-r.r >= 4 && isNIL(r.buf[r.r:r.r+3]) && charClass[r.buf[r.r+3]]&classAtom == 0 {
+			r.gen++
+			r.r += 3
+			return nil, true, true
+		}
+	}
+	return nil, false, false
+}
+
 // ReadNString consumes an nstring: NIL or a string. isNil reports NIL.
 // In lenient mode an empty list "()" is accepted as NIL.
 func (r *Reader) ReadNString(production string) (b []byte, isNil bool, err error) {
+	if b, isNil, ok := r.nstringFast(); ok {
+		return b, isNil, nil
+	}
 	if err := r.begin(); err != nil {
 		return nil, false, err
 	}
