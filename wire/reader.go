@@ -227,6 +227,15 @@ func (r *Reader) peekSlow() (byte, error) {
 // Peek returns the next byte without consuming it. At the end of the stream
 // it returns io.EOF.
 func (r *Reader) Peek() (byte, error) {
+	if r.r < r.w && !r.failed && !r.litPending && r.litRemain == 0 {
+		r.gen++ // fast path, small enough to inline
+		return r.buf[r.r], nil
+	}
+	return r.peekCall()
+}
+
+//go:noinline
+func (r *Reader) peekCall() (byte, error) {
 	if err := r.begin(); err != nil {
 		return 0, err
 	}
@@ -283,6 +292,11 @@ func (r *Reader) errorAt(off int64, production, expected string, sentinel error)
 
 // Expect consumes the byte c or reports a *SyntaxError naming production.
 func (r *Reader) Expect(c byte, production string) error {
+	if r.r < r.w && r.buf[r.r] == c && !r.failed && !r.litPending && r.litRemain == 0 {
+		r.gen++ // fast path: the byte is buffered
+		r.r++
+		return nil
+	}
 	if err := r.begin(); err != nil {
 		return err
 	}
@@ -316,6 +330,12 @@ func quoteByte(c byte) string {
 // ExpectSP consumes one SP. In lenient mode it also consumes any further
 // spaces (servers such as Outlook double them).
 func (r *Reader) ExpectSP(production string) error {
+	// Fast path: one buffered SP followed by something else.
+	if r.r+1 < r.w && r.buf[r.r] == ' ' && r.buf[r.r+1] != ' ' && !r.failed && !r.litPending && r.litRemain == 0 {
+		r.gen++
+		r.r++
+		return nil
+	}
 	if err := r.begin(); err != nil {
 		return err
 	}
@@ -938,6 +958,11 @@ func (l *literalReader) WriteTo(w io.Writer) (int64, error) {
 // buffered subject to Limits.MaxLiteral. The result is valid until the next
 // call.
 func (r *Reader) ReadString(production string) ([]byte, error) {
+	if r.r < r.w && r.buf[r.r] == '"' {
+		if b, _, ok := r.nstringFast(); ok {
+			return b, nil
+		}
+	}
 	if err := r.begin(); err != nil {
 		return nil, err
 	}
