@@ -22,6 +22,15 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 echo "install-deps: installing ${need[*]}" >&2
+# Keep the package from starting a system-wide Dovecot (listening on every
+# interface): the tests start their own on 127.0.0.1. policy-rc.d is
+# Debian's switch for that; only one we created ourselves is removed.
+policy=/usr/sbin/policy-rc.d
+if [ "$(id -u)" -eq 0 ] && [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod +x "$policy"
+    trap 'rm -f "$policy"' EXIT
+fi
 # Try the install from the current package lists first; refresh them only
 # if that fails (fresh machines usually have no lists at all).
 if ! $SUDO apt-get install -y -q --no-install-recommends "${need[@]}" >&2; then
