@@ -377,15 +377,7 @@ func (s *session) syncLocked(b []byte, expunges bool) []byte {
 		clear(sel.changed)
 	}
 	mb := sel.mb
-	i, _ := slices.BinarySearchFunc(mb.msgs, sel.lastUID+1, func(m *message, u uint32) int {
-		switch {
-		case m.uid < u:
-			return -1
-		case m.uid > u:
-			return 1
-		}
-		return 0
-	})
+	i, _ := mb.searchUID(sel.lastUID + 1)
 	if sel.lastUID == 0 {
 		i = 0
 	}

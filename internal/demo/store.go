@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"cmp"
 	"slices"
 	"sort"
 	"strings"
@@ -302,17 +303,15 @@ func (a *account) expunge(mb *mailbox, drop func(*message) bool) []*message {
 	return gone
 }
 
+// searchUID returns the index of the message with uid in mb.msgs (sorted by
+// UID), or where it would be, and whether it is there.
+func (mb *mailbox) searchUID(uid uint32) (int, bool) {
+	return slices.BinarySearchFunc(mb.msgs, uid, func(m *message, u uint32) int { return cmp.Compare(m.uid, u) })
+}
+
 // byUID returns the message with uid, or nil.
 func (mb *mailbox) byUID(uid uint32) *message {
-	i, ok := slices.BinarySearchFunc(mb.msgs, uid, func(m *message, u uint32) int {
-		switch {
-		case m.uid < u:
-			return -1
-		case m.uid > u:
-			return 1
-		}
-		return 0
-	})
+	i, ok := mb.searchUID(uid)
 	if !ok {
 		return nil
 	}
