@@ -81,7 +81,7 @@ var ErrLoginDisabled = errors.New("imap: server advertises LOGINDISABLED")
 
 // DialTLS connects to addr (host:port, port 993 by default) over TLS.
 func DialTLS(ctx context.Context, addr string, opts *Options) (*Client, error) {
-	addr, host := withPort(addr, "993")
+	addr, host := HostPort(addr, "993")
 	o := options(opts)
 	cfg := tlsConfig(o.TLSConfig, host)
 	d := tls.Dialer{Config: cfg}
@@ -100,7 +100,7 @@ func DialTLS(ctx context.Context, addr string, opts *Options) (*Client, error) {
 // Dial connects to addr (host:port, port 143 by default) in cleartext. Call
 // StartTLS before logging in, unless Options.AllowPlaintext is set.
 func Dial(ctx context.Context, addr string, opts *Options) (*Client, error) {
-	addr, host := withPort(addr, "143")
+	addr, host := HostPort(addr, "143")
 	var d net.Dialer
 	nc, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
@@ -146,12 +146,16 @@ func options(opts *Options) Options {
 	return *opts
 }
 
-func withPort(addr, port string) (string, string) {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return net.JoinHostPort(addr, port), addr
+// HostPort returns addr as host:port, with defaultPort added when addr
+// has no port, and the host alone (for TLS server name checks). A bare
+// IPv6 address may come with or without brackets: "::1", "[::1]" and
+// "[::1]:993" all work.
+func HostPort(addr, defaultPort string) (hostport, host string) {
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		return addr, host
 	}
-	return addr, host
+	host = strings.TrimSuffix(strings.TrimPrefix(addr, "["), "]")
+	return net.JoinHostPort(host, defaultPort), host
 }
 
 func tlsConfig(cfg *tls.Config, host string) *tls.Config {

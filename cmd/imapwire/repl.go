@@ -5,13 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/imapwire/imapwire/client"
 	"github.com/imapwire/imapwire/wire"
 )
 
@@ -100,7 +100,7 @@ func runSession(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if cfg.security != "tls" {
 		port = "143"
 	}
-	cfg.addr, cfg.host = hostPort(fs.Arg(0), port)
+	cfg.addr, cfg.host = client.HostPort(fs.Arg(0), port)
 
 	con, err := newConsole(stdin, stdout, stderr, cfg)
 	if err != nil {
@@ -123,16 +123,6 @@ func runSession(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return s.run()
-}
-
-// hostPort returns addr with the default port added when it has none, and
-// its host.
-func hostPort(addr, port string) (string, string) {
-	if host, _, err := net.SplitHostPort(addr); err == nil {
-		return addr, host
-	}
-	host := strings.TrimSuffix(strings.TrimPrefix(addr, "["), "]")
-	return net.JoinHostPort(host, port), host
 }
 
 func defaultHistory() string {
