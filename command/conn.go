@@ -48,6 +48,10 @@ type Options struct {
 	// consumer per command, so memory stays bounded. Larger bodies always
 	// stream from the connection.
 	ReadAheadBody int64
+
+	// reserveWait, when set (by tests), is called each time the reader
+	// stops reading because a command's read-ahead budget is spent.
+	reserveWait func()
 }
 
 // Overflow is delivered to the Unsolicited handler after unsolicited
@@ -552,6 +556,9 @@ func (cmd *Command) reserve(n int64, broken <-chan struct{}) bool {
 		}
 		space := cmd.space
 		cmd.mu.Unlock()
+		if hook := cmd.conn.opts.reserveWait; hook != nil {
+			hook()
+		}
 		select {
 		case <-space:
 		case <-broken:

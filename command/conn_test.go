@@ -194,6 +194,35 @@ func checkLeaks(t *testing.T) {
 	})
 }
 
+// waitBlockedInSend waits until n goroutines are blocked inside Conn.Send:
+// a goroutine blocked in its select has joined the queue for the write
+// lock (or holds it and waits for the commands in flight), so the order in
+// which the calls started is fixed from then on. It polls the goroutine
+// states, an event, not a guess at how long scheduling takes.
+func waitBlockedInSend(t *testing.T, n int) {
+	t.Helper()
+	ctx := testCtx(t)
+	buf := make([]byte, 1<<20)
+	for {
+		buf = buf[:runtime.Stack(buf[:cap(buf)], true)]
+		blocked := 0
+		for _, g := range strings.Split(string(buf), "\n\n") {
+			if strings.Contains(g, "[select") && strings.Contains(g, "command.(*Conn).Send(") {
+				blocked++
+			}
+		}
+		if blocked >= n {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%d goroutines blocked in Send, want %d", blocked, n)
+		default:
+			runtime.Gosched()
+		}
+	}
+}
+
 func testCtx(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	t.Cleanup(cancel)
@@ -913,7 +942,7 @@ func TestBarrierOrder(t *testing.T) {
 	var results []<-chan sendResult
 	for i := range 3 {
 		results = append(results, sendAsync(ctx, c, &Spec{Name: "STATUS", Args: []Arg{Mailbox(fmt.Sprint("m", i)), List{Atom("UNSEEN")}}}))
-		time.Sleep(10 * time.Millisecond) // let each Send queue up, in order
+		waitBlockedInSend(t, i+1) // each Send queues up before the next starts
 	}
 	p.quiet()
 	p.write("A1 OK [READ-WRITE] selected\r\n")

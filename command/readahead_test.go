@@ -6,7 +6,6 @@ import (
 	"io"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/imapwire/imapwire/parser"
 )
@@ -16,7 +15,13 @@ import (
 // threshold still streams, and no more than readAhead bytes are queued
 // ahead of a consumer that does not read.
 func TestReadAhead(t *testing.T) {
-	c, p := start(t, &Options{ReadAheadBody: smallBody})
+	stopped := make(chan struct{}, 1)
+	c, p := start(t, &Options{ReadAheadBody: smallBody, reserveWait: func() {
+		select {
+		case stopped <- struct{}{}:
+		default:
+		}
+	}})
 	cmd := send(t, c, uidFetchSpec("1:*", "UID", "BODY.PEEK[]"))
 	p.expect("A1 UID FETCH 1:* (UID BODY.PEEK[])")
 
@@ -33,8 +38,12 @@ func TestReadAhead(t *testing.T) {
 		p.conn.Write([]byte(b.String()))
 	}()
 
-	// Nobody reads for a while: the reader must stop at the budget.
-	time.Sleep(300 * time.Millisecond)
+	// Nobody reads: the reader must stop at the budget.
+	select {
+	case <-stopped:
+	case <-testCtx(t).Done():
+		t.Fatal("the reader never stopped at the read-ahead budget")
+	}
 	cmd.mu.Lock()
 	ahead := cmd.ahead
 	cmd.mu.Unlock()
