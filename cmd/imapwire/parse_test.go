@@ -1,12 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"flag"
+	"io"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/imapwire/imapwire/parser"
 )
 
 func runCmd(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
@@ -140,5 +146,155 @@ func TestParseQuiet(t *testing.T) {
 	}
 	if !strings.HasPrefix(out, "2 responses, 1 errors, 42 bytes, ") || !strings.HasSuffix(out, " MB/s\n") {
 		t.Errorf("summary %q", out)
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata from the output")
+
+// TestParseJSONGolden pins the -json output, byte for byte, of a stream
+// with every kind of response, malformed ones included: the shape is a
+// public interface. The golden file was written by the implementation that
+// marshalled, decoded into a map and marshalled again; its output is kept
+// as it was: the keys of non-FETCH responses sorted at every level, those
+// of FETCH at the top level only, HTML characters escaped, an invalid
+// UTF-8 byte outside FETCH as a raw U+FFFD.
+func TestParseJSONGolden(t *testing.T) {
+	in, err := os.ReadFile("testdata/json-shapes.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCmd(t, string(in), "parse", "-json")
+	if code != 1 {
+		t.Errorf("exit status %d, want 1 (the stream has malformed responses on purpose); stderr %q", code, stderr)
+	}
+	const golden = "testdata/json-shapes.json"
+	if *update {
+		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(want), out); diff != "" {
+		t.Errorf("-json output (-want +got):\n%s", diff)
+	}
+}
+
+// TestPrinterJSONExtra: the REPL's extra keys (elapsedMs on a tagged
+// completion, unsolicited) are merged in key order, and override.
+func TestPrinterJSONExtra(t *testing.T) {
+	tests := []struct {
+		in    string
+		extra map[string]any
+		want  string
+	}{
+		{"a1 OK [UIDNEXT 5] done\r\n", map[string]any{"elapsedMs": 1.25},
+			`{"code":{"args":"5","name":"UIDNEXT","number":5},"elapsedMs":1.25,"kind":"status","tag":"a1","text":"done","type":"OK"}` + "\n"},
+		{"* 4 EXISTS\r\n", map[string]any{"unsolicited": true},
+			`{"kind":"data","num":4,"tag":"","type":"EXISTS","unsolicited":true}` + "\n"},
+		{"* 1 FETCH (UID 5 FLAGS (\\Seen))\r\n", map[string]any{"unsolicited": true},
+			`{"items":[{"name":"UID","value":5},{"name":"FLAGS","value":["\\Seen"]}],"kind":"data","seq":1,"tag":"","type":"FETCH","unsolicited":true}` + "\n"},
+		{"* 1 FETCH (UID 5)\r\n", map[string]any{"kind": "x"},
+			`{"items":[{"name":"UID","value":5}],"kind":"x","seq":1,"tag":"","type":"FETCH"}` + "\n"},
+	}
+	for _, tt := range tests {
+		var buf bytes.Buffer
+		out := bufio.NewWriter(&buf)
+		p := &printer{out: out, json: true, extra: tt.extra}
+		resp, err := parser.NewReader(strings.NewReader(tt.in), nil).Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.print(resp); err != nil {
+			t.Fatal(err)
+		}
+		out.Flush()
+		if diff := cmp.Diff(tt.want, buf.String()); diff != "" {
+			t.Errorf("%q (-want +got):\n%s", tt.in, diff)
+		}
+		if p.extra != nil {
+			t.Errorf("%q: extra not cleared", tt.in)
+		}
+	}
+}
+
+// TestParseJSONBigNumbers: 64-bit numbers (mod-sequences) are written
+// exactly; the map round trip made them float64 and rounded them.
+func TestParseJSONBigNumbers(t *testing.T) {
+	in := "* OK [HIGHESTMODSEQ 9223372036854775807] max\r\n" +
+		"* SEARCH 1 (MODSEQ 9007199254740993)\r\n" +
+		"* STATUS x (HIGHESTMODSEQ 9007199254740993)\r\n"
+	code, out, stderr := runCmd(t, in, "parse", "-json")
+	if code != 0 {
+		t.Fatalf("exit status %d, stderr %q", code, stderr)
+	}
+	want := `{"code":{"args":"9223372036854775807","modSeq":9223372036854775807,"name":"HIGHESTMODSEQ"},"kind":"status","tag":"","text":"max","type":"OK"}` + "\n" +
+		`{"kind":"data","modSeq":9007199254740993,"nums":[1],"tag":"","type":"SEARCH"}` + "\n" +
+		`{"highestModSeq":9007199254740993,"kind":"data","name":"x","raw":"x","tag":"","type":"STATUS"}` + "\n"
+	if diff := cmp.Diff(want, out); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestParseJSONAllocs: a response's JSON is written without decoding it
+// into Go values: a SEARCH of 100,000 numbers costs a few allocations, not
+// one per number.
+func TestParseJSONAllocs(t *testing.T) {
+	s := &parser.Search{Nums: make([]uint32, 100_000)}
+	for i := range s.Nums {
+		s.Nums[i] = uint32(i + 1e6)
+	}
+	p := &printer{out: bufio.NewWriter(io.Discard), json: true}
+	allocs := testing.AllocsPerRun(5, func() {
+		if err := p.print(s); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > 20 {
+		t.Errorf("%.0f allocations for one SEARCH of %d numbers, want at most 20", allocs, len(s.Nums))
+	}
+}
+
+// TestJSONWriterMatchesRoundTrip compares the jsonWriter with what it
+// replaced, marshalling, decoding into a map and marshalling again, on
+// objects with the cases that differ: escaped and duplicate keys, \ufffd
+// (an invalid UTF-8 byte) and an escaped backslash before "ufffd",
+// nesting, empty objects and arrays, and a key added over one of v's.
+// The inputs escape what encoding/json escapes, no more: the writer
+// relies on that.
+func TestJSONWriterMatchesRoundTrip(t *testing.T) {
+	objs := []string{
+		`{}`,
+		`{"b":1,"a":2}`,
+		`{"z":"\ufffd x \\ufffd \u2028 <&>","a":"café","\u003ck":[],"e":{},"f":null}`,
+		`{"dup":1,"x":{"dup":{"b":2,"a":1},"dup":{"d":4,"c":3}},"dup":2}`,
+		`{"n":[{"z":1,"y":[{"d":null,"c":"\t\"q\""}],"x":[[],[{"b":true,"a":false}]]}],"m":"}{]["}`,
+		`{"kind":"overridden","\ufffd":"key","é":"\u003c"}`,
+	}
+	add := []jsonKV{{"kind", "data"}, {"tag", "a<1"}, {"type", "X"}}
+	for _, obj := range objs {
+		// The reference: the old writeJSON.
+		m := map[string]any{}
+		if err := json.Unmarshal([]byte(obj), &m); err != nil {
+			t.Fatal(err)
+		}
+		for _, kv := range add {
+			m[kv.key] = kv.val
+		}
+		want, _ := json.Marshal(m)
+
+		var buf bytes.Buffer
+		out := bufio.NewWriter(&buf)
+		var jw jsonWriter
+		if err := jw.write(out, json.RawMessage(obj), add, true); err != nil {
+			t.Fatalf("%s: %v", obj, err)
+		}
+		out.Flush()
+		if diff := cmp.Diff(string(want)+"\n", buf.String()); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", obj, diff)
+		}
 	}
 }

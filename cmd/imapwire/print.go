@@ -35,6 +35,9 @@ type printer struct {
 	// object. Both are cleared once used.
 	suffix string
 	extra  map[string]any
+
+	jw  jsonWriter
+	add []jsonKV
 }
 
 // print writes one response; FETCH items are streamed.
@@ -129,6 +132,12 @@ type fetchItemJSON struct {
 	Value any    `json:"value"`
 }
 
+// fetchJSON is the body of a FETCH's JSON object.
+type fetchJSON struct {
+	Seq   uint32          `json:"seq"`
+	Items []fetchItemJSON `json:"items"`
+}
+
 func (p *printer) printFetch(f *parser.Fetch) error {
 	var items []fetchItemJSON
 	if !p.quiet && !p.json {
@@ -176,7 +185,7 @@ func (p *printer) printFetch(f *parser.Fetch) error {
 		writeInline(p.out, "    ", itemValue(v))
 	}
 	if p.json {
-		return p.writeJSON(f, map[string]any{"seq": f.SeqNum, "items": items})
+		return p.writeJSON(f, &fetchJSON{Seq: f.SeqNum, Items: items})
 	}
 	return nil
 }
@@ -216,34 +225,21 @@ func itemValue(v any) any {
 	return v
 }
 
-// writeJSON writes {"kind":..., "tag":..., "type":..., fields...}.
-func (p *printer) writeJSON(resp parser.Response, fields map[string]any) error {
+// writeJSON writes {"kind":..., "tag":..., "type":..., fields...} on a
+// line: the fields of resp, or of fetch for a FETCH, and p.extra, in the
+// key order of jsonout.go.
+func (p *printer) writeJSON(resp parser.Response, fetch *fetchJSON) error {
 	kind, tag := kindOf(resp)
-	obj := map[string]any{}
-	if fields == nil {
-		b, err := json.Marshal(resp)
-		if err != nil {
-			return err
-		}
-		if err := json.Unmarshal(b, &obj); err != nil {
-			return err
-		}
-	} else {
-		obj = fields
-	}
-	obj["kind"] = kind
-	obj["type"] = resp.ResponseType()
-	obj["tag"] = tag
+	add := append(p.add[:0], jsonKV{"kind", kind}, jsonKV{"type", resp.ResponseType()}, jsonKV{"tag", tag})
 	for k, v := range p.extra {
-		obj[k] = v
+		add = append(add, jsonKV{k, v})
 	}
 	p.extra = nil
-	b, err := json.Marshal(obj)
-	if err != nil {
-		return err
+	p.add = add[:0]
+	if fetch != nil {
+		return p.jw.write(p.out, fetch, add, false)
 	}
-	p.out.Write(b)
-	return p.out.WriteByte('\n')
+	return p.jw.write(p.out, resp, add, true)
 }
 
 // errorJSON returns the JSON line of a syntax error at line and column of
