@@ -131,10 +131,36 @@ func (p *parseRun) printError(se *wire.SyntaxError) {
 		return
 	}
 	p.header()
-	fmt.Fprintf(p.out, "error at offset %d (line %d, column %d): %v\n", se.Offset, line, col, se)
+	p.out.WriteString(errorText(se, line, col))
+	p.out.WriteByte('\n')
 	if text != "" {
 		fmt.Fprintf(p.out, "  %s\n  %s^\n", text, strings.Repeat(" ", caret))
 	}
+}
+
+// errorText describes a syntax error for a reader: "error at offset N
+// (line L, column C) in production: ...", the offset said once (the text
+// of se.Error() starts with it too: it is made from the same fields). line
+// is 0 when unknown.
+func errorText(se *wire.SyntaxError, line, col int) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "error at offset %d", se.Offset)
+	if line > 0 {
+		fmt.Fprintf(&sb, " (line %d, column %d)", line, col)
+	}
+	if se.Production != "" {
+		sb.WriteString(" in " + se.Production)
+	}
+	if se.Err != nil {
+		sb.WriteString(": " + se.Err.Error())
+	}
+	if se.Expected != "" {
+		sb.WriteString(": expected " + se.Expected)
+	}
+	if se.Found != "" {
+		sb.WriteString(", found " + se.Found)
+	}
+	return sb.String()
 }
 
 // A tracker counts lines in the stream it passes on and keeps its most

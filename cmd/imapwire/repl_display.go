@@ -288,11 +288,7 @@ func elapsed(d time.Duration) string {
 
 // errorLines writes a syntax error and the caret under the bad byte.
 func errorLines(sb *strings.Builder, pal palette, se *wire.SyntaxError, line, col int, text string, caret int) {
-	msg := fmt.Sprintf("error at offset %d", se.Offset)
-	if line > 0 {
-		msg += fmt.Sprintf(" (line %d, column %d)", line, col)
-	}
-	msg += ": " + se.Error()
+	msg := errorText(se, line, col)
 	sb.WriteString(rawIndent)
 	sb.WriteString(pal.paint(colBad, msg))
 	sb.WriteByte('\n')

@@ -311,7 +311,8 @@ func TestREPLScriptFake(t *testing.T) {
 		"# saved literal 1 (59 bytes)",
 		"C: A007 XBROKEN\\r\\n",
 		"S: * 1 FETCH (UID x FLAGS ())\\r\\n",
-		"   error at offset",
+		"   error at offset ",
+		", column 16) in uniqueid: expected number, found \"x FLAGS ())\\r\\n\"\n", // the offset said once
 		"   ^\n",
 		"S: * 3 EXISTS\\r\\n",
 		"S: A007 OK so much for that\\r\\n",
@@ -329,6 +330,9 @@ func TestREPLScriptFake(t *testing.T) {
 	)
 	if strings.Contains(out, f.password) {
 		t.Errorf("the password is in the output:\n%s", out)
+	}
+	if strings.Contains(out, "syntax error at offset") {
+		t.Errorf("an error line says its offset twice:\n%s", out)
 	}
 	if !strings.Contains(stderr, "unknown meta command .bogus") {
 		t.Errorf("stderr %q lacks the unknown meta command", stderr)
