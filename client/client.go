@@ -172,11 +172,14 @@ func tlsConfig(cfg *tls.Config, host string) *tls.Config {
 
 func newClient(ctx context.Context, nc net.Conn, o Options, host string, secure bool) (*Client, error) {
 	c := &Client{netc: nc, opts: o, host: host, secure: secure}
-	c.conn = command.New(nc, &command.Options{
+	conn := command.New(nc, &command.Options{
 		Unsolicited: c.unsolicited,
 		Strict:      o.Strict,
 		Trace:       o.Trace,
 	})
+	c.mu.Lock() // the Unsolicited handler may run already
+	c.conn = conn
+	c.mu.Unlock()
 	g, err := c.conn.Greeting(ctx)
 	if err != nil {
 		c.conn.Close()
@@ -208,13 +211,20 @@ func (c *Client) Conn() *command.Conn { return c.conn }
 // unsolicited updates the selected mailbox and passes r to Options.Updates.
 func (c *Client) unsolicited(r parser.Response) {
 	c.mu.Lock()
+	// Checked under c.mu, which StartTLS holds to forget the capabilities
+	// after the upgrade: a response from before TLS either acts before
+	// that, and is forgotten with the rest, or not at all.
+	if c.conn != nil && c.conn.Stale() {
+		c.mu.Unlock()
+		return
+	}
 	if mb := c.mailbox; mb != nil {
 		mb.apply(r)
 	}
-	c.mu.Unlock()
 	if s, ok := r.(*parser.StatusResponse); ok && s.Code != nil && s.Code.Name == parser.CodeCapability {
-		c.takeCaps(s.Code)
+		c.caps = capSet(s.Code.List)
 	}
+	c.mu.Unlock()
 	if c.opts.Updates != nil {
 		c.opts.Updates(r)
 	}
@@ -229,13 +239,19 @@ func (c *Client) takeCaps(code *parser.Code) {
 }
 
 func (c *Client) setCaps(list []string) {
+	caps := capSet(list)
+	c.mu.Lock()
+	c.caps = caps
+	c.mu.Unlock()
+}
+
+// capSet returns the capabilities of list as a set, upper-cased.
+func capSet(list []string) map[string]bool {
 	caps := make(map[string]bool, len(list))
 	for _, s := range list {
 		caps[strings.ToUpper(s)] = true
 	}
-	c.mu.Lock()
-	c.caps = caps
-	c.mu.Unlock()
+	return caps
 }
 
 // Has reports whether the server advertised the capability (as of the last

@@ -3,6 +3,8 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/imapwire/imapwire/command"
@@ -25,6 +27,13 @@ type IdleOptions struct {
 // expunges) follows them. IDLE is restarted before the server's inactivity
 // timeout. Where IDLE is not advertised, Idle polls with NOOP instead. While
 // Idle runs, other commands wait.
+//
+// Idle returns as soon as ctx ends, whatever the server does: DONE and the
+// server's completion of IDLE are then waited for in the background, and
+// the next command waits for them. When the server had not yet accepted
+// IDLE with its continuation ("+") by then, Idle returns an error wrapping
+// ErrIdleNotStarted and the context's error; DONE follows the "+" if it
+// ever comes.
 func (c *Client) Idle(ctx context.Context, opts *IdleOptions) error {
 	o := IdleOptions{Restart: 28 * time.Minute, Poll: time.Minute}
 	if opts != nil {
@@ -39,15 +48,43 @@ func (c *Client) Idle(ctx context.Context, opts *IdleOptions) error {
 		return c.poll(ctx, o.Poll)
 	}
 	for {
-		restart := false
-		if err := c.prepare(context.WithoutCancel(ctx)); err != nil {
+		if err := c.prepare(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil // ended before IDLE was sent
+			}
 			return err
 		}
-		cmd, err := c.conn.Send(context.WithoutCancel(ctx), &command.Spec{
+		restart, err := c.idleOnce(ctx, o.Restart)
+		if err != nil || !restart {
+			return err
+		}
+	}
+}
+
+// ErrIdleNotStarted reports an Idle whose context ended before the server
+// answered IDLE with a continuation request.
+var ErrIdleNotStarted = errors.New("imap: IDLE: the server had not accepted IDLE (no continuation request) when the context ended")
+
+// idleOnce runs one IDLE command until ctx ends (restart false) or the
+// restart interval passes (restart true). The command itself runs in its
+// own goroutine, so that Idle returns by ctx's end even when the server
+// never sends "+" or never completes the command after DONE.
+func (c *Client) idleOnce(ctx context.Context, every time.Duration) (restart bool, err error) {
+	type result struct {
+		restart bool
+		err     error
+	}
+	res := make(chan result, 1)
+	var accepted atomic.Bool
+	bg := context.WithoutCancel(ctx)
+	go func() {
+		restart := false
+		cmd, err := c.conn.Send(bg, &command.Spec{
 			Name:    "IDLE",
 			Barrier: true,
 			Continue: func(_ context.Context, _ string) ([]byte, error) {
-				t := time.NewTimer(o.Restart)
+				accepted.Store(true)
+				t := time.NewTimer(every)
 				defer t.Stop()
 				select {
 				case <-ctx.Done():
@@ -58,15 +95,24 @@ func (c *Client) Idle(ctx context.Context, opts *IdleOptions) error {
 				return []byte("DONE"), nil
 			},
 		})
-		if err != nil {
-			return err
+		if err == nil {
+			_, err = cmd.Wait(bg) // returns when the connection ends, at the latest
 		}
-		if _, err := cmd.Wait(context.Background()); err != nil {
-			return err
+		res <- result{restart, err}
+	}()
+	select {
+	case r := <-res:
+		return r.restart, r.err
+	case <-ctx.Done():
+		select {
+		case r := <-res: // both ready: the command's result is the truth
+			return r.restart, r.err
+		default:
 		}
-		if !restart {
-			return nil
+		if !accepted.Load() {
+			return false, fmt.Errorf("%w: %w", ErrIdleNotStarted, context.Cause(ctx))
 		}
+		return false, nil
 	}
 }
 

@@ -1856,7 +1856,7 @@ func TestInteropFetchCancel(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := m.Collect(); err != nil {
+		if _, err := m.Collect(fctx); err != nil {
 			t.Fatal(err)
 		}
 		cancel()

@@ -33,11 +33,14 @@ func (c *Client) UIDFetch(ctx context.Context, set wire.SeqSet, items ...string)
 
 func (c *Client) fetch(ctx context.Context, uid bool, set wire.SeqSet, items []string) (*FetchCommand, error) {
 	var list command.List
-	wantFlags := false
+	wantFlags, wantBodies := false, false
 	for _, it := range items {
 		list = append(list, command.Raw(it))
 		if strings.EqualFold(it, "FLAGS") || strings.EqualFold(it, "FAST") || strings.EqualFold(it, "ALL") || strings.EqualFold(it, "FULL") {
 			wantFlags = true
+		}
+		if isBodySection(it) {
+			wantBodies = true
 		}
 	}
 	name := "FETCH"
@@ -51,7 +54,7 @@ func (c *Client) fetch(ctx context.Context, uid bool, set wire.SeqSet, items []s
 		Name:        name,
 		Args:        []command.Arg{command.SeqSet(set), list},
 		Kinds:       []string{"FETCH"},
-		ClaimFetch:  fetchClaim(uid, set, wantFlags),
+		ClaimFetch:  fetchClaim(uid, set, wantFlags, wantBodies),
 		UsesSeqNums: !uid,
 		MayExpunge:  uid,
 	})
@@ -67,11 +70,12 @@ func (c *Client) fetch(ctx context.Context, uid bool, set wire.SeqSet, items []s
 // something the command asked for; a response carrying only FLAGS (and UID
 // and MODSEQ) is an unsolicited flag update unless FLAGS was asked for, and
 // one carrying only UID (and MODSEQ) answers a FETCH of UID. A body section
-// is always solicited.
-func fetchClaim(uid bool, set wire.SeqSet, wantFlags bool) func(*command.FetchHeader) bool {
+// belongs to the command if it asked for body sections (wantBodies); a body
+// nobody asked for is discarded unread by the command layer.
+func fetchClaim(uid bool, set wire.SeqSet, wantFlags, wantBodies bool) func(*command.FetchHeader) bool {
 	return func(h *command.FetchHeader) bool {
 		if h.HasBody {
-			return true
+			return wantBodies
 		}
 		if uid {
 			if h.UID == 0 || !set.Contains(h.UID) {
@@ -101,6 +105,20 @@ func fetchClaim(uid bool, set wire.SeqSet, wantFlags bool) func(*command.FetchHe
 	}
 }
 
+// isBodySection reports whether a FETCH item name asks for message bytes
+// that come back as a literal: BODY[...], BODY.PEEK[...], BINARY[...],
+// BINARY.PEEK[...], RFC822, RFC822.HEADER and RFC822.TEXT.
+func isBodySection(item string) bool {
+	if strings.Contains(item, "[") {
+		return !strings.HasPrefix(strings.ToUpper(item), "BINARY.SIZE")
+	}
+	switch strings.ToUpper(item) {
+	case "RFC822", "RFC822.HEADER", "RFC822.TEXT":
+		return true
+	}
+	return false
+}
+
 // Next returns the next message, or io.EOF after the last one. Read the
 // message's items (Message.Next) before calling Next again; a body item's
 // reader is valid until then.
@@ -127,7 +145,7 @@ func (f *FetchCommand) Collect(ctx context.Context) ([]*parser.Message, error) {
 		if err != nil {
 			return out, err
 		}
-		pm, err := m.Collect()
+		pm, err := m.Collect(ctx)
 		if err != nil {
 			return out, err
 		}
@@ -180,7 +198,7 @@ func (c *Client) store(ctx context.Context, uid bool, set wire.SeqSet, op StoreO
 		Name:        name,
 		Args:        []command.Arg{command.SeqSet(set), command.Atom(item), list},
 		Kinds:       []string{"FETCH"},
-		ClaimFetch:  fetchClaim(uid, set, true),
+		ClaimFetch:  fetchClaim(uid, set, true, false),
 		UsesSeqNums: !uid,
 		MayExpunge:  uid,
 	})

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -18,6 +19,7 @@ import (
 //	c.Since(day).Text("Apress").Unseen()
 type Criteria struct {
 	args []command.Arg
+	err  error // from RawCriteria: Search returns it, sending nothing
 }
 
 func (c *Criteria) add(args ...command.Arg) *Criteria { c.args = append(c.args, args...); return c }
@@ -95,14 +97,29 @@ func (c *Criteria) UID(set wire.SeqSet) *Criteria {
 }
 
 // Not matches messages that do not match every key of n.
-func (c *Criteria) Not(n *Criteria) *Criteria { return c.add(command.Atom("NOT"), n.group()) }
+func (c *Criteria) Not(n *Criteria) *Criteria {
+	c.inherit(n)
+	return c.add(command.Atom("NOT"), n.group())
+}
 
 // Or matches messages that match a or b.
 func (c *Criteria) Or(a, b *Criteria) *Criteria {
+	c.inherit(a)
+	c.inherit(b)
 	return c.add(command.Atom("OR"), a.group(), b.group())
 }
 
+// inherit keeps the first error of criteria nested in c.
+func (c *Criteria) inherit(n *Criteria) {
+	if c.err == nil {
+		c.err = n.err
+	}
+}
+
 func (c *Criteria) group() command.Arg {
+	if c.err != nil {
+		return nil
+	}
 	if len(c.args) == 0 {
 		return command.Atom("ALL")
 	}
@@ -111,10 +128,14 @@ func (c *Criteria) group() command.Arg {
 
 // RawCriteria parses criteria written as in the tutorial, such as
 // `SINCE 13-Jul-2013 TEXT Apress` or `OR FROM "a b" (SUBJECT x)`. Words and
-// quoted strings with non-ASCII characters are sent as UTF-8 literals.
+// quoted strings with non-ASCII characters are sent as UTF-8 literals;
+// everything else is sent as written. Criteria that cannot be sent as
+// written (unbalanced parentheses, an unterminated quoted string) are never
+// repaired: Search returns a *CriteriaError for them and sends nothing.
 func RawCriteria(s string) *Criteria {
 	c := &Criteria{}
 	var stack [][]command.Arg
+	var opens []int // offsets of the open parentheses
 	cur := []command.Arg{}
 	for i := 0; i < len(s); {
 		switch ch := s[i]; {
@@ -122,14 +143,18 @@ func RawCriteria(s string) *Criteria {
 			i++
 		case ch == '(':
 			stack = append(stack, cur)
+			opens = append(opens, i)
 			cur = []command.Arg{}
 			i++
 		case ch == ')':
-			if len(stack) > 0 {
-				list := command.List(cur)
-				cur = append(stack[len(stack)-1], list)
-				stack = stack[:len(stack)-1]
+			if len(stack) == 0 {
+				c.err = &CriteriaError{Criteria: s, Offset: i, Problem: `")" without "("`}
+				return c
 			}
+			list := command.List(cur)
+			cur = append(stack[len(stack)-1], list)
+			stack = stack[:len(stack)-1]
+			opens = opens[:len(opens)-1]
 			i++
 		case ch == '"':
 			j := i + 1
@@ -140,6 +165,10 @@ func RawCriteria(s string) *Criteria {
 				}
 				b.WriteByte(s[j])
 				j++
+			}
+			if j >= len(s) {
+				c.err = &CriteriaError{Criteria: s, Offset: i, Problem: "quoted string without its closing quote"}
+				return c
 			}
 			cur = append(cur, command.String(b.String()))
 			i = j + 1
@@ -157,13 +186,25 @@ func RawCriteria(s string) *Criteria {
 			i = j
 		}
 	}
-	for len(stack) > 0 {
-		list := command.List(cur)
-		cur = append(stack[len(stack)-1], list)
-		stack = stack[:len(stack)-1]
+	if len(opens) > 0 {
+		c.err = &CriteriaError{Criteria: s, Offset: opens[len(opens)-1], Problem: `"(" without ")"`}
+		return c
 	}
 	c.args = cur
 	return c
+}
+
+// A CriteriaError reports criteria given to RawCriteria that cannot be sent
+// as written. Offset is the byte offset of the problem in Criteria.
+type CriteriaError struct {
+	Criteria string
+	Offset   int
+	Problem  string
+}
+
+// Error describes the problem and where it is.
+func (e *CriteriaError) Error() string {
+	return fmt.Sprintf("imap: search criteria %q: offset %d: %s", e.Criteria, e.Offset, e.Problem)
 }
 
 func isASCIIWord(w string) bool {
@@ -206,6 +247,9 @@ func isASCII(s string) bool {
 // It uses ESEARCH (RFC 4731) when the server has it, and CHARSET UTF-8
 // when the criteria carry non-ASCII text.
 func (c *Client) Search(ctx context.Context, uid bool, criteria *Criteria) (wire.SeqSet, error) {
+	if criteria != nil && criteria.err != nil {
+		return nil, criteria.err
+	}
 	if criteria == nil || len(criteria.args) == 0 {
 		criteria = (&Criteria{}).All()
 	}

@@ -230,8 +230,10 @@ type Spec struct {
 	Claim func(parser.Response) bool
 	// ClaimFetch reports whether a FETCH response belongs to this command.
 	// It is asked once the response is complete, or as soon as a body
-	// section literal arrives (servers never send body sections unasked),
-	// whichever comes first.
+	// section literal arrives (with FetchHeader.HasBody set), whichever
+	// comes first. A body section that no command claims is discarded
+	// unread: only a command that asked for body sections should claim
+	// one.
 	ClaimFetch func(h *FetchHeader) bool
 	// Kinds names the untagged responses Claim may take, such as "LIST"
 	// or "FETCH"; commands with a kind in common are never in flight
@@ -762,7 +764,7 @@ func (cmd *Command) Collect(ctx context.Context) ([]parser.Response, *parser.Sta
 		}
 		switch v := x.(type) {
 		case *Message:
-			m, err := v.Collect()
+			m, err := v.Collect(ctx)
 			if err != nil {
 				return out, nil, err
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/imapwire/imapwire/parser"
+	"github.com/imapwire/imapwire/wire"
 )
 
 // A Code is a response code name (RFC 3501, RFC 5530, ...) used as an error
@@ -94,6 +95,10 @@ var (
 	// literal or continuation was half written: the stream cannot be
 	// resynchronized, so the connection is closed.
 	ErrInterruptedWrite = errors.New("imap: context ended in the middle of a command; connection closed")
+	// ErrInterruptedRead reports a context that ended while a streamed
+	// FETCH body was being collected: the rest of the response cannot be
+	// skipped without reading it, so the connection is closed.
+	ErrInterruptedRead = errors.New("imap: context ended in the middle of a response; connection closed")
 	// ErrUnexpectedContinuation reports a "+" that no command was waiting for.
 	ErrUnexpectedContinuation = errors.New("imap: unexpected continuation request")
 )
@@ -122,3 +127,22 @@ func (e *ConnError) Unwrap() error { return e.Err }
 // the cause recorded: after BYE the server may reset the connection, and
 // the client may see the reset (or a failed write) rather than EOF.
 func (e *ConnError) Is(target error) bool { return target == ErrBye && e.Bye != nil }
+
+// A LiteralError reports a FETCH body section that Collect refused to
+// buffer because the server declared it larger than Limits.MaxLiteral. It
+// matches wire.ErrLiteralTooLarge with errors.Is. The body was discarded,
+// not read into memory, and the connection stays usable; stream such a
+// body with Message.Next instead.
+type LiteralError struct {
+	Item string // the item, such as "BODY[]"
+	Size int64  // the size the server declared
+	Max  int64  // Limits.MaxLiteral
+}
+
+// Error describes the refused body.
+func (e *LiteralError) Error() string {
+	return fmt.Sprintf("imap: %s of %d bytes exceeds the %d-byte limit for collecting a body (stream it instead)", e.Item, e.Size, e.Max)
+}
+
+// Unwrap returns wire.ErrLiteralTooLarge.
+func (e *LiteralError) Unwrap() error { return wire.ErrLiteralTooLarge }

@@ -1,7 +1,9 @@
 package command
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
 
@@ -30,6 +32,9 @@ type Message struct {
 	body    *bodyReader // the body being streamed, nil once released
 
 	ahead int64 // bytes of bodies read ahead into this message (Command.reserve)
+
+	maxLiteral int64 // the largest body Collect buffers (Limits.MaxLiteral)
+	conn       *Conn // for Collect to close on a context ending mid-stream
 }
 
 var (
@@ -38,8 +43,8 @@ var (
 	errConnBroken    = errors.New("imap: connection failed while a body was streamed")
 )
 
-func newMessage(seq uint32, items []parser.FetchItem, stream bool, broken <-chan struct{}) *Message {
-	m := &Message{SeqNum: seq, buffered: items, stream: stream, broken: broken}
+func newMessage(seq uint32, items []parser.FetchItem, stream bool, broken <-chan struct{}, maxLiteral int64) *Message {
+	m := &Message{SeqNum: seq, buffered: items, stream: stream, broken: broken, maxLiteral: maxLiteral}
 	if stream {
 		m.ch = make(chan parser.FetchItem, 16)
 		m.ack = make(chan struct{}, 1)
@@ -191,8 +196,27 @@ func (m *Message) Close() error {
 }
 
 // Collect reads the remaining items into a *parser.Message, buffering
-// bodies.
-func (m *Message) Collect() (*parser.Message, error) {
+// bodies. A body larger than the connection's Limits.MaxLiteral is not
+// read: Collect returns a *LiteralError (matching wire.ErrLiteralTooLarge)
+// and closes the message; the rest is discarded and the connection stays
+// usable. Memory grows with the bytes received, not with the size the
+// server declared.
+//
+// When ctx ends while a streamed message is read from the connection, the
+// stream cannot be resynchronized: the connection is closed, and Collect
+// and every pending command fail with a *ConnError wrapping
+// ErrInterruptedRead and the context's error.
+func (m *Message) Collect(ctx context.Context) (*parser.Message, error) {
+	if err := ctx.Err(); err != nil {
+		m.Close()
+		return nil, err
+	}
+	if m.stream && m.conn != nil {
+		stop := context.AfterFunc(ctx, func() {
+			m.conn.fail(fmt.Errorf("%w (%w)", ErrInterruptedRead, context.Cause(ctx)))
+		})
+		defer stop()
+	}
 	pm := &parser.Message{SeqNum: m.SeqNum}
 	for {
 		it, err := m.Next()
@@ -201,6 +225,10 @@ func (m *Message) Collect() (*parser.Message, error) {
 		}
 		if err != nil {
 			return nil, err
+		}
+		if b, ok := it.(*parser.BodySectionItem); ok && b.Data == nil && b.Body != nil && m.maxLiteral > 0 && b.Size > m.maxLiteral {
+			m.Close()
+			return nil, &LiteralError{Item: b.ItemName(), Size: b.Size, Max: m.maxLiteral}
 		}
 		if err := pm.Add(it); err != nil {
 			return nil, err

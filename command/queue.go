@@ -19,6 +19,11 @@ type queue struct {
 	closed  bool
 	wake    chan struct{}
 	stopped chan struct{}
+
+	// gen counts discards; busy is 1 + the generation of the response
+	// being delivered (0: none).
+	gen  uint64
+	busy uint64
 }
 
 func newQueue(handler func(parser.Response), max int) *queue {
@@ -72,9 +77,14 @@ func (q *queue) run() {
 			q.dropped = 0
 		}
 		closed := q.closed
+		gen := q.gen
 		q.mu.Unlock()
 		for _, r := range items {
+			if !q.begin(gen) {
+				break // discarded meanwhile
+			}
 			q.handler(r)
+			q.end()
 		}
 		if closed && len(items) == 0 {
 			return
@@ -83,6 +93,45 @@ func (q *queue) run() {
 			<-q.wake
 		}
 	}
+}
+
+// begin marks a response of generation gen as being delivered. It reports
+// false when the queue was discarded since the response was taken.
+func (q *queue) begin(gen uint64) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if gen != q.gen {
+		return false
+	}
+	q.busy = gen + 1
+	return true
+}
+
+// end marks the delivery begun by begin done.
+func (q *queue) end() {
+	q.mu.Lock()
+	q.busy = 0
+	q.mu.Unlock()
+}
+
+// discard drops every response queued and not yet delivered: after
+// STARTTLS nothing received in the clear may be believed (RFC 3501
+// section 6.2.1, RFC 2595 section 3.1). The response the handler may be
+// delivering now is stale from then on.
+func (q *queue) discard() {
+	q.mu.Lock()
+	q.gen++
+	q.items = nil
+	q.dropped = 0
+	q.mu.Unlock()
+}
+
+// stale reports whether the response being delivered now was queued before
+// the last discard.
+func (q *queue) stale() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.busy != 0 && q.busy <= q.gen
 }
 
 // close stops the delivery goroutine after it delivered what is queued.

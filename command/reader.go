@@ -115,10 +115,19 @@ func (c *Conn) complete(r *parser.StatusResponse) bool {
 
 // route gives an untagged response to the first command in flight that
 // claims it, or to the unsolicited handler.
+// An ESEARCH carrying a search correlator goes only to the command with
+// that tag (RFC 4731 section 3.1): one naming another tag is unsolicited.
 func (c *Conn) route(r parser.Response) {
+	tag := ""
+	if es, ok := r.(*parser.ESearch); ok {
+		tag = es.Tag
+	}
 	c.mu.Lock()
 	var owner *Command
 	for _, cmd := range c.inflight {
+		if tag != "" && cmd.Tag != tag {
+			continue
+		}
 		if cmd.Spec.Claim != nil && cmd.Spec.Claim(r) {
 			owner = cmd
 			break
@@ -134,7 +143,10 @@ func (c *Conn) route(r parser.Response) {
 
 // FetchHeader is what a ClaimFetch rule sees of a FETCH response: its
 // sequence number, its UID if one came before the decision, the names of
-// the items seen, and whether a body section literal forced the decision.
+// the items seen, and whether a body section literal forces the decision.
+// A rule asked with HasBody set is asked whether the command wants the body
+// arriving now; if no command does, the body is discarded and the rule is
+// asked again, without it, once the response is complete.
 type FetchHeader struct {
 	SeqNum  uint32
 	UID     uint32 // 0 if not (yet) seen
@@ -164,16 +176,22 @@ func (c *Conn) fetchOwner(h *FetchHeader) *Command {
 }
 
 // readFetch reads one FETCH response and routes it. Items are buffered
-// until the owner is known; a body literal is then streamed to the owner's
-// consumer, and the reader waits until the consumer has moved past it (or
-// abandoned the command, in which case the rest is discarded here).
+// until the owner is known. A body section literal forces the decision as
+// it arrives (ClaimFetch sees HasBody): with an owner, a small body is read
+// ahead and the message queued whole at its end, a larger one is streamed
+// to the owner's consumer (the reader waits until the consumer has moved
+// past it, or abandoned the command, in which case the rest is discarded
+// here). A body section no command in flight asked for is discarded unread,
+// never buffered: a server cannot make the client hold a literal by sending
+// it unasked. The rest of the response is routed as if the body had not
+// been there.
 func (c *Conn) readFetch(f *parser.Fetch) error {
 	h := &FetchHeader{SeqNum: f.SeqNum}
 	var items []parser.FetchItem
-	var msg *Message
-	var owner *Command
-	var ahead int64 // bytes of small bodies read ahead
-	decided := false
+	var msg *Message   // set once the message streams to its owner
+	var owner *Command // set once decided
+	var ahead int64    // bytes of small bodies read ahead
+	discard := false   // the owner abandoned the message: skip the rest
 	for {
 		item, err := f.Next()
 		if err == io.EOF {
@@ -185,82 +203,102 @@ func (c *Conn) readFetch(f *parser.Fetch) error {
 			}
 			return err
 		}
+		if discard {
+			continue
+		}
 		if u, ok := item.(*parser.UIDItem); ok {
 			h.UID = u.UID
 		}
 		h.Items = append(h.Items, item.ItemName())
-		body, streaming := item.(*parser.BodySectionItem)
-		streaming = streaming && body.Data == nil && body.Body != nil
+		body, isBody := item.(*parser.BodySectionItem)
+		streaming := isBody && body.Data == nil && body.Body != nil
+		if streaming && owner == nil {
+			h.HasBody = true
+			owner = c.fetchOwner(h)
+			h.HasBody = false
+			if owner == nil {
+				// Unasked: dropped, and the parser drains it on the
+				// next call.
+				h.Items = h.Items[:len(h.Items)-1]
+				continue
+			}
+		}
 		if streaming && msg == nil && body.Size <= c.opts.ReadAheadBody {
 			// A small body is read ahead here, so that the message
 			// reaches its consumer whole, without a hand-off per
 			// message (IMAPS downloads went from 70% to over 85% of
 			// a raw socket's speed). Command.reserve bounds how much
-			// is read ahead of a slow consumer.
+			// is read ahead of a slow consumer, ReadAheadBody (64 KiB
+			// by default) the buffer.
 			b := make([]byte, body.Size)
 			if _, err := io.ReadFull(body.Body, b); err != nil {
-				return err
+				return unexpectedEOF(err)
 			}
 			body.Data, body.Body = b, bytes.NewReader(b)
 			streaming = false
-			h.HasBody = true
 			ahead += int64(len(b))
 		}
-		if !decided && streaming {
-			h.HasBody = true
-			owner = c.fetchOwner(h)
-			decided = true
-			if owner != nil {
-				msg = newMessage(f.SeqNum, items, true, c.broken)
-				items = nil
-				if !owner.push(msg) {
-					msg = nil
-				}
+		if streaming && msg == nil {
+			msg = newMessage(f.SeqNum, items, true, c.broken, c.maxLiteral())
+			msg.conn = c
+			items = nil
+			if !owner.push(msg) {
+				msg, discard = nil, true
+				continue
 			}
 		}
-		if !decided {
+		if msg == nil {
 			items = append(items, item)
 			continue
-		}
-		if msg == nil {
-			continue // nobody wants it: the parser discards the rest
 		}
 		if err := msg.deliver(item, streaming); err == errConnBroken {
 			err = c.Err()
 			msg.fail(err)
 			return err
 		} else if err != nil {
-			msg = nil // abandoned
+			msg, discard = nil, true // abandoned
 		}
 	}
 	if msg != nil {
 		msg.end()
 		return nil
 	}
-	if decided {
+	if discard {
 		return nil
 	}
-	owner = c.fetchOwner(h)
-	m := newMessage(f.SeqNum, items, false, nil)
-	m.ahead = ahead
-	if owner != nil {
-		if !owner.reserve(ahead, c.broken) {
-			return nil // abandoned, or nobody will read it
-		}
-		if owner.push(m) {
-			return nil
-		}
-		owner.unreserve(ahead)
-		return nil
+	if owner == nil {
+		owner = c.fetchOwner(h)
 	}
 	if owner == nil {
 		pm := &parser.Message{SeqNum: f.SeqNum}
 		for _, it := range items {
-			pm.Add(it)
+			pm.Add(it) // no body among them: those need an owner
 		}
 		c.unsol.push(pm)
+		return nil
+	}
+	m := newMessage(f.SeqNum, items, false, nil, c.maxLiteral())
+	m.ahead = ahead
+	if !owner.reserve(ahead, c.broken) {
+		return nil // abandoned, or nobody will read it
+	}
+	if !owner.push(m) {
+		owner.unreserve(ahead)
 	}
 	return nil
+}
+
+// maxLiteral is the parser's Limits.MaxLiteral: the largest body a
+// Message collects into memory.
+func (c *Conn) maxLiteral() int64 { return c.pr.Wire().Limits().MaxLiteral }
+
+// unexpectedEOF turns io.EOF in the middle of a response into
+// io.ErrUnexpectedEOF.
+func unexpectedEOF(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
 }
 
 // smallBody is the default Options.ReadAheadBody; readAhead bounds the bytes of such bodies queued for one command before

@@ -29,6 +29,10 @@ func (c *Conn) pauseForUpgrade(cmd *Command, r *parser.StatusResponse) bool {
 		return true
 	}
 	c.upgrade = ch
+	// Nothing read before TLS may be believed after it: what waits for
+	// the Unsolicited handler (a CAPABILITY injected in the same packet
+	// as the OK, say) is dropped now (see also Stale).
+	c.unsol.discard()
 	c.mu.Unlock()
 	cmd.finish(r, nil)
 	rwc, ok := <-ch
@@ -45,6 +49,8 @@ func (c *Conn) pauseForUpgrade(cmd *Command, r *parser.StatusResponse) bool {
 // Upgrade replaces the transport after a successful STARTTLS command, with
 // what wrap returns for the old transport (typically tls.Client(old, cfg)
 // after its handshake). The reader resumes on the new transport.
+// Unsolicited responses received before the STARTTLS OK and not yet
+// delivered are discarded (see Stale).
 func (c *Conn) Upgrade(ctx context.Context, wrap func(old io.ReadWriteCloser) (io.ReadWriteCloser, error)) error {
 	c.mu.Lock()
 	ch := c.upgrade
@@ -73,6 +79,15 @@ func (c *Conn) Upgrade(ctx context.Context, wrap func(old io.ReadWriteCloser) (i
 		return ctx.Err()
 	}
 }
+
+// Stale reports, when called from the Unsolicited handler, whether the
+// response it is handling was received in the clear before a STARTTLS
+// upgrade that has completed since (the command's OK has been read). The
+// handler must then not act on it: a man in the middle may have injected
+// it. Responses still queued at the upgrade are never delivered; Stale
+// covers the one the handler had already begun. Elsewhere it reports
+// false.
+func (c *Conn) Stale() bool { return c.unsol.stale() }
 
 // swap installs rwc as the transport. Called by the reader goroutine while
 // STARTTLS, a barrier, is still in flight: no other command can be written.
