@@ -30,6 +30,10 @@ var demoSeeds = []string{
 	"a LOGIN demo demo\r\nb ENABLE QRESYNC\r\nc SELECT INBOX (QRESYNC (1 2 1:9 (1:3 1:3)))\r\nd UID FETCH 1:* FLAGS (CHANGEDSINCE 3 VANISHED)\r\n" +
 		"e STORE 1:4 (UNCHANGEDSINCE 20) +FLAGS.SILENT (\\Deleted)\r\nf EXPUNGE\r\ng SEARCH MODSEQ \"/flags/\\\\seen\" all 5\r\nh STATUS Work (HIGHESTMODSEQ)\r\n",
 	"a LOGIN demo demo\r\nb SELECT INBOX\r\nc FETCH 99 FLAGS\r\nd FETCH 1 BODY[1.2.3.4.5.6]\r\ne SEARCH NOT NOT NOT (OR ALL ALL)\r\nf UID EXPUNGE 1:*\r\ng APPEND INBOX {99999999999}\r\n",
+	// 8-bit bytes: BAD in atoms, accepted quoted and as literals, NO as
+	// a mailbox name that is not modified UTF-7.
+	"a LOGIN demo demo\r\nb CREATE Entw\xc3\xbcrfe\r\nc CREATE \"Entw\xc3\xbcrfe/\xe5\x8f\xb0\"\r\nd SELECT {4+}\r\ncaf\xe9\r\ne EXAMINE INBOX\r\n" +
+		"f SEARCH SUBJECT \xe5\x8f\xb0\r\ng SEARCH SUBJECT \"\xe5\x8f\xb0\"\r\nh NO\xc3\x96P\r\n\xe4 NOOP\r\ni LIST \"\" \"Travel/\xe5\x8f\xb0\x8c\"\r\n",
 	"a LOGIN demo demo\r\nx GETQUOTAROOT INBOX\r\ny GETQUOTA \"User quota\"\r\nz SETQUOTA \"\" (STORAGE {1}\r\nb SELECT INBOX\r\nc IDLE\r\nnot done\r\nd STORE 1 FLAGS (\\Recent)\r\ne COPY 1 Nowhere\r\nf LOGOUT\r\n",
 }
 

@@ -24,6 +24,20 @@
 // Everything the server sends parses in parser's strict mode; the tests
 // and FuzzDemoServer check it.
 //
+// The offset in a BAD text counts from the first byte of the command's tag
+// (a literal's bytes included), so it points into the line as typed:
+//
+//	x FETCH 1 (FLAGS
+//	x BAD Error in IMAP command FETCH: imap: syntax error at offset 16 in fetch-att: expected SP, found "\r\n"
+//
+// As with Dovecot 2.3, a raw 8-bit byte outside a quoted string or a
+// literal is BAD ("8bit data in atom"): UTF-8 goes quoted or as a literal
+// (SEARCH SUBJECT "台北"). Mailbox names are modified UTF-7
+// (Travel/&U,BTFw-); one that is not, 8-bit bytes in a quoted string or
+// a literal included, is answered NO "Mailbox name is not valid mUTF-7",
+// with the form to send when it is UTF-8. LIST patterns that are not
+// modified UTF-7 are matched as UTF-8, as Dovecot does.
+//
 // # What it implements
 //
 // RFC 3501 in full except STARTTLS and AUTH mechanisms other than PLAIN:
@@ -106,9 +120,11 @@
 //     implied parent is refused (NO [NONEXISTENT]).
 //   - RENAME INBOX moves INBOX's messages to the new name and leaves INBOX
 //     empty (RFC 3501); Dovecot refuses it.
-//   - Mailbox names and search strings may be sent as UTF-8 (quoted or as
-//     an atom), as a person types them at the REPL; Dovecot without
-//     UTF8=ACCEPT answers NO "Mailbox name is not valid mUTF-7".
+//   - Quoted strings are read with wire.Reader's leniencies: a DQUOTE
+//     not followed by SP, "(", ")", "]" or the line end is part of the
+//     string, and an unknown escape such as \n is kept as its two bytes;
+//     Dovecot ends the string at the first unescaped DQUOTE and drops the
+//     backslash.
 //   - SEARCH compares case-insensitively (Unicode lower case) the raw
 //     header, its RFC 2047 decoding, and bodies decoded from quoted-
 //     printable or base64 and their charset; CHARSET may name any charset

@@ -110,7 +110,7 @@ var macros = map[string][]string{
 
 // parseFetchAtt reads one fetch-att (or, when macro is set, a macro).
 func parseFetchAtt(c *cmdReader, macro bool) ([]fetchItem, error) {
-	word, err := c.r.ReadAtom("fetch-att")
+	word, err := c.rawAtom("fetch-att")
 	if err != nil {
 		return nil, err
 	}

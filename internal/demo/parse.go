@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/imapwire/imapwire/wire"
 )
@@ -54,6 +56,7 @@ type command struct {
 	appendA  *appendArgs
 	id       []string // ID parameters: name, value, ...; nil for NIL
 	noID     bool
+	badName  string // the NO text for a mailbox name that is not modified UTF-7
 
 	// RFC 7162 (CONDSTORE, QRESYNC).
 	selCondstore bool         // SELECT (CONDSTORE)
@@ -118,6 +121,48 @@ type cmdReader struct {
 	// reset drops the Reader's state after a refused synchronizing
 	// literal, whose data the client will not send.
 	reset func()
+	// badName is the NO text for the first mailbox name of the command
+	// that is not modified UTF-7; "" when there is none.
+	badName string
+}
+
+// errEightBit is the error of a raw 8-bit byte outside a quoted string or
+// a literal, in Dovecot's words (lib-imap/imap-parser.c).
+var errEightBit = errors.New("8bit data in atom")
+
+// eightBit returns the *wire.SyntaxError of the 8-bit byte that comes
+// next, consuming it and the rest of its UTF-8 sequence (bytes of 0x80
+// and above, never a delimiter: the resynchronization that follows is
+// not disturbed). Found shows the character escaped, in ASCII.
+func (c *cmdReader) eightBit(production, expected string) error {
+	off := c.r.InputOffset()
+	b, err := c.r.ReadByte()
+	if err != nil {
+		return err
+	}
+	seq := []byte{b}
+	n := 1
+	switch {
+	case b >= 0xf0:
+		n = 4
+	case b >= 0xe0:
+		n = 3
+	case b >= 0xc0:
+		n = 2
+	}
+	for len(seq) < n {
+		if c.r.Buffered() == 0 {
+			break // never wait for more input to render an error
+		}
+		next, err := c.r.Peek()
+		if err != nil || next < 0x80 || next >= 0xc0 {
+			break
+		}
+		c.r.ReadByte()
+		seq = append(seq, next)
+	}
+	return &wire.SyntaxError{Offset: off, Production: production, Expected: expected,
+		Found: strconv.QuoteToASCII(string(seq)), Err: errEightBit}
 }
 
 // isIOError reports an error that ends the connection: anything but a
@@ -145,11 +190,27 @@ func (c *cmdReader) atEOL() (bool, error) { return c.r.AtEOL() }
 
 // atom reads an atom in upper case.
 func (c *cmdReader) atom(production string) (string, error) {
-	b, err := c.r.ReadAtom(production)
+	b, err := c.rawAtom(production)
 	if err != nil {
 		return "", err
 	}
 	return strings.ToUpper(string(b)), nil
+}
+
+// rawAtom reads an atom as sent. An atom cut short by a raw 8-bit byte
+// is "8bit data in atom" (FÖO is not the unknown command F). The byte
+// that ended the atom is buffered: looking at it never waits.
+func (c *cmdReader) rawAtom(production string) ([]byte, error) {
+	b, err := c.r.ReadAtom(production)
+	if err != nil {
+		return nil, err
+	}
+	if c.r.Buffered() > 0 {
+		if ch, err := c.r.Peek(); err == nil && ch >= 0x80 {
+			return nil, c.eightBit(production, "ATOM-CHAR")
+		}
+	}
+	return b, nil
 }
 
 // literal reads a literal of at most max bytes, sending the continuation
@@ -211,8 +272,9 @@ func (c *cmdReader) astring(production string) (string, error) {
 		b, err := c.str(production, maxStringLiteral)
 		return string(b), err
 	}
-	// 1*ASTRING-CHAR, and leniently UTF-8 too: a person at the REPL
-	// types SEARCH SUBJECT 台北 (IMAP4rev2 allows it with UTF8=ACCEPT).
+	// 1*ASTRING-CHAR. Raw 8-bit bytes are BAD, as with Dovecot 2.3:
+	// UTF-8 goes in a quoted string or a literal (SEARCH SUBJECT "台北"),
+	// and mailbox names in modified UTF-7.
 	var b []byte
 	for {
 		ch, err := c.r.Peek()
@@ -222,7 +284,10 @@ func (c *cmdReader) astring(production string) (string, error) {
 			}
 			return "", err
 		}
-		if !wire.IsAStringChar(ch) && ch < 0x80 {
+		if ch >= 0x80 {
+			return "", c.eightBit(production, "ASTRING-CHAR")
+		}
+		if !wire.IsAStringChar(ch) {
 			break
 		}
 		if len(b) >= readerLimits.MaxAtom {
@@ -238,26 +303,51 @@ func (c *cmdReader) astring(production string) (string, error) {
 }
 
 // mailbox reads a mailbox name and decodes it from modified UTF-7. A name
-// with 8-bit bytes is taken as UTF-8 (what a person types in a REPL).
+// that is not valid modified UTF-7 (UTF-8 in a quoted string or a literal
+// included) is no syntax error: the command parses, and is answered NO
+// with Dovecot 2.3's text (lib-imap's imap_utf7_to_utf8 refuses 8-bit
+// bytes; UTF-8 names need UTF8=ACCEPT, which neither offers). The name is
+// then returned as sent, and c.badName is set.
 func (c *cmdReader) mailbox(production string) (string, error) {
 	s, err := c.astring(production)
 	if err != nil {
 		return "", err
 	}
-	return decodeMailbox(s)
+	name, bad := decodeMailbox(s)
+	if bad != "" && c.badName == "" {
+		c.badName = bad
+	}
+	return name, nil
 }
 
-func decodeMailbox(s string) (string, error) {
+// maxNameHint is the longest modified UTF-7 form a NO text shows.
+const maxNameHint = 200
+
+// decodeMailbox decodes a mailbox name from modified UTF-7 and normalizes
+// INBOX. When s is not valid modified UTF-7 it returns s and the NO text:
+// Dovecot's, and for a UTF-8 name the form to send instead.
+func decodeMailbox(s string) (name, bad string) {
+	d, err := wire.DecodeUTF7(s)
+	if err == nil {
+		return normalizeName(d), ""
+	}
+	bad = "Mailbox name is not valid mUTF-7"
+	eight := false
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
-			return normalizeName(s), nil
+			eight = true
+			break
 		}
 	}
-	d, err := wire.DecodeUTF7(s)
-	if err != nil {
-		return "", badf("mailbox name %q is not valid modified UTF-7: %v", s, err)
+	switch {
+	case !eight:
+		bad += ": " + errorText(err)
+	case utf8.ValidString(s):
+		if enc := wire.EncodeUTF7(s); len(enc) <= maxNameHint {
+			bad += ` (send it as "` + enc + `")`
+		}
 	}
-	return normalizeName(d), nil
+	return s, bad
 }
 
 // listMailbox reads a list-mailbox: a string, or 1*list-char (atom chars
@@ -276,6 +366,9 @@ func (c *cmdReader) listMailbox(production string) (string, error) {
 		ch, err := c.peek()
 		if err != nil {
 			return "", err
+		}
+		if ch >= 0x80 {
+			return "", c.eightBit(production, "list-char")
 		}
 		if !wire.IsAtomChar(ch) && ch != '%' && ch != '*' && ch != ']' {
 			break
@@ -303,7 +396,7 @@ func (c *cmdReader) flag(production string) (string, error) {
 	}
 	if ch == '\\' {
 		c.r.ReadByte()
-		a, err := c.r.ReadAtom(production)
+		a, err := c.rawAtom(production)
 		if err != nil {
 			return "", err
 		}
@@ -314,7 +407,7 @@ func (c *cmdReader) flag(production string) (string, error) {
 		}
 		return "", badf("%s: %s cannot be set by a client", production, f)
 	}
-	a, err := c.r.ReadAtom(production)
+	a, err := c.rawAtom(production)
 	return string(a), err
 }
 
@@ -411,7 +504,46 @@ func parseDate(s string) (time.Time, error) {
 // parseCommand reads the next command. A *parseError or *wire.SyntaxError
 // means a malformed command: cmd then holds the tag (if it was read) and
 // the name (if known). Any other error is the connection's.
+//
+// A syntax error's Offset counts from the first byte of the command's tag
+// (literals included), so that the BAD text points into the line the
+// client sent, not into the whole connection. A syntax error at a raw
+// 8-bit byte is Dovecot's "8bit data in atom": no production of the
+// command grammar takes one outside a quoted string or a literal.
 func parseCommand(c *cmdReader) (*command, error) {
+	start := c.r.InputOffset()
+	c.badName = ""
+	cmd, err := parseCommandLine(c)
+	cmd.badName = c.badName
+	var se *wire.SyntaxError
+	if err == nil || !errors.As(err, &se) {
+		return cmd, err
+	}
+	if !errors.Is(err, errEightBit) && se.Err == nil && se.Offset == c.r.InputOffset() {
+		if ch, perr := c.r.Peek(); perr == nil && ch >= 0x80 {
+			if err8 := c.eightBit(se.Production, se.Expected); errors.As(err8, &se) {
+				err = err8
+			}
+		}
+	}
+	return cmd, relativeOffset(err, start)
+}
+
+// relativeOffset returns err with the offset of its *wire.SyntaxError
+// counted from start. The error is copied, never changed in place.
+func relativeOffset(err error, start int64) error {
+	se, ok := err.(*wire.SyntaxError)
+	if !ok || start == 0 {
+		return err
+	}
+	rel := *se
+	rel.Offset -= start
+	return &rel
+}
+
+// parseCommandLine reads the tag, the command name and its arguments, up
+// to the line end.
+func parseCommandLine(c *cmdReader) (*command, error) {
 	cmd := &command{}
 	tag, err := c.r.ReadTag("tag")
 	if err != nil {
@@ -485,7 +617,7 @@ func parseArgs(c *cmdReader, cmd *command) error {
 		if err := c.sp("authenticate"); err != nil {
 			return err
 		}
-		ir, err := c.r.ReadAtom("initial-response")
+		ir, err := c.rawAtom("initial-response")
 		if err != nil {
 			return err
 		}

@@ -234,6 +234,11 @@ func (s *session) run(cmd *command) bool {
 			resp = "BAD No mailbox selected"
 		}
 	}
+	if resp == "" && cmd.badName != "" {
+		// A mailbox name that is not modified UTF-7 (Dovecot checks it
+		// after the command's state).
+		resp = "NO " + cmd.badName
+	}
 	if resp == "" {
 		switch cmd.name {
 		case "LOGOUT":
@@ -569,6 +574,7 @@ func (s *session) authenticate(cmd *command) (string, bool) {
 			return "", false
 		}
 		s.conn.SetReadDeadline(time.Now().Add(s.srv.idleTimeout))
+		start := s.r.InputOffset()
 		line, err := s.r.ReadText("authenticate")
 		if err == nil && len(line) > maxAuthLine {
 			err = badf("response too long")
@@ -584,7 +590,7 @@ func (s *session) authenticate(cmd *command) (string, bool) {
 			if skipLine(s.r) != nil {
 				return "", false
 			}
-			return "BAD Malformed AUTHENTICATE response: " + errorText(err), true
+			return "BAD Malformed AUTHENTICATE response: " + errorText(relativeOffset(err, start)), true
 		}
 		if resp == "*" {
 			return "BAD Authentication canceled", true

@@ -64,6 +64,118 @@ func TestResync(t *testing.T) {
 	}
 }
 
+// TestBadOffsets: a BAD's offset counts from the first byte of the
+// command's tag (literals included), not from the start of the
+// connection, so that a learner finds the spot in the line typed.
+func TestBadOffsets(t *testing.T) {
+	s := testServer(t)
+	r := dialRaw(t, s)
+	r.login()
+	r.ok("SELECT INBOX")
+	r.ok("FETCH 1:3 (UID FLAGS)")
+	tests := []struct {
+		send, tag, want string
+	}{
+		{"x FETCH 1 (FLAGS\r\n", "x",
+			`BAD Error in IMAP command FETCH: imap: syntax error at offset 16 in fetch-att: expected SP, found "\r\n"`},
+		{"yy FETCH x FLAGS\r\n", "yy",
+			`BAD Error in IMAP command FETCH: imap: syntax error at offset 9 in sequence-set: expected number, found "x FLAGS\r\n"`},
+		// Offsets go on through a literal: the command is one unit.
+		{"z SEARCH SUBJECT {2+}\r\nab LARGER x\r\n", "z",
+			`BAD Error in IMAP command SEARCH: imap: syntax error at offset 33 in number: expected number, found "x\r\n"`},
+		{"w NOOP now\r\n", "w",
+			`BAD Error in IMAP command NOOP: imap: syntax error at offset 7 in noop: expected CRLF, found "now\r\n"`},
+	}
+	for _, tt := range tests {
+		r.write(tt.send)
+		if _, got := r.until(tt.tag); got != tt.want {
+			t.Errorf("%q:\n got %s\nwant %s", tt.send, got, tt.want)
+		}
+	}
+	// An AUTHENTICATE response line counts from its own first byte.
+	a := dialRaw(t, s)
+	a.write("a AUTHENTICATE PLAIN\r\n")
+	if l := a.line(); l != "+ " {
+		t.Fatalf("continuation %q", l)
+	}
+	a.write("AG\x00\r\n")
+	want := `BAD Malformed AUTHENTICATE response: imap: syntax error at offset 2 in authenticate: expected CRLF, found "\x00\r\n"`
+	if _, got := a.until("a"); got != want {
+		t.Errorf("AUTHENTICATE:\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestEightBit: raw 8-bit bytes outside quoted strings and literals are
+// refused as Dovecot 2.3 refuses them ("8bit data in atom"); in quoted
+// strings and literals they are accepted, but a mailbox name must be
+// modified UTF-7 (Dovecot: NO "Mailbox name is not valid mUTF-7"), while
+// search strings and LIST patterns may be UTF-8.
+func TestEightBit(t *testing.T) {
+	s := testServer(t)
+	r := dialRaw(t, s)
+	r.login()
+	const notMUTF7 = `NO Mailbox name is not valid mUTF-7`
+	tests := []struct {
+		name     string
+		send     string // tag "a"
+		untagged []string
+		tagged   string
+	}{
+		{"atom mailbox", "a CREATE Entwürfe/台北", nil,
+			`BAD Error in IMAP command CREATE: imap: syntax error at offset 13 in mailbox: 8bit data in atom: expected ASTRING-CHAR, found "\u00fc"`},
+		{"quoted UTF-8 mailbox", `a CREATE "Entwürfe/台北"`, nil,
+			notMUTF7 + ` (send it as "Entw&APw-rfe/&U,BTFw-")`},
+		{"literal UTF-8 mailbox", "a CREATE {16+}\r\nEntwürfe/台北", nil,
+			notMUTF7 + ` (send it as "Entw&APw-rfe/&U,BTFw-")`},
+		{"literal Latin-1 mailbox", "a STATUS {4+}\r\ncaf\xe9 (MESSAGES)", nil, notMUTF7},
+		{"second mailbox of RENAME", `a RENAME Work "Wörk"`, nil, notMUTF7 + ` (send it as "W&APY-rk")`},
+		{"invalid mUTF-7", "a SELECT &Jjo", nil,
+			notMUTF7 + `: imap: syntax error at offset 4 in mailbox (modified UTF-7): invalid modified UTF-7: expected modified BASE64 or "-", found end of input`},
+		{"mUTF-7 mailbox", "a STATUS Travel/&U,BTFw- (MESSAGES)", []string{"* STATUS Travel/&U,BTFw- (MESSAGES 2)"}, "OK Status completed."},
+		{"quoted UTF-8 pattern", `a LIST "" "Travel/台北"`, []string{`* LIST (\HasNoChildren) "/" Travel/&U,BTFw-`}, "OK List completed."},
+		{"atom pattern", `a LIST "" Travel/台*`, nil,
+			`BAD Error in IMAP command LIST: imap: syntax error at offset 17 in list-mailbox: 8bit data in atom: expected list-char, found "\u53f0"`},
+		{"atom user name", "a LOGIN dëmo x", nil,
+			`BAD Error in IMAP command LOGIN: imap: syntax error at offset 9 in userid: 8bit data in atom: expected ASTRING-CHAR, found "\u00eb"`},
+		{"examine", "a EXAMINE INBOX", nil, ""},
+		{"atom search string", "a SEARCH SUBJECT 台北", nil,
+			`BAD Error in IMAP command SEARCH: imap: syntax error at offset 17 in search-key: 8bit data in atom: expected ASTRING-CHAR, found "\u53f0"`},
+		{"quoted search string", `a SEARCH SUBJECT "台北"`, []string{"* SEARCH 15 25"}, "OK Search completed."},
+		{"literal search string", "a SEARCH CHARSET UTF-8 SUBJECT {6+}\r\n台北", []string{"* SEARCH 15 25"}, "OK Search completed."},
+		{"8-bit keyword", "a SEARCH KEYWORD $Ä", nil,
+			`BAD Error in IMAP command SEARCH: imap: syntax error at offset 18 in flag-keyword: 8bit data in atom: expected ATOM-CHAR, found "\u00c4"`},
+		{"8-bit fetch item", "a FETCH 1 FLÄGS", nil,
+			`BAD Error in IMAP command FETCH: imap: syntax error at offset 12 in fetch-att: 8bit data in atom: expected ATOM-CHAR, found "\u00c4"`},
+		{"8-bit command name", "a NOÖP", nil,
+			`BAD Error in IMAP command: imap: syntax error at offset 4 in command: 8bit data in atom: expected ATOM-CHAR, found "\u00d6"`},
+		{"8-bit flag", `a STORE 1 +FLAGS (\Seen Ä)`, nil,
+			`BAD Error in IMAP command STORE: imap: syntax error at offset 24 in flag-list: 8bit data in atom: expected atom, found "\u00c4"`},
+		{"8-bit header field name", "a FETCH 1 BODY.PEEK[HEADER.FIELDS (X\xeb)]", nil,
+			`BAD Error in IMAP command FETCH: imap: syntax error at offset 36 in header-fld-name: 8bit data in atom: expected ASTRING-CHAR, found "\xeb"`},
+		{"8-bit tag", "\xe4 NOOP", nil,
+			`BAD Error in IMAP command: imap: syntax error at offset 0 in tag: 8bit data in atom: expected tag, found "\xe4"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r.write(tt.send + "\r\n")
+			tag := "a"
+			if strings.HasPrefix(tt.send, "\xe4") {
+				tag = "*"
+			}
+			u, tagged := r.until(tag)
+			if tt.tagged == "" {
+				if !strings.HasPrefix(tagged, "OK") {
+					t.Fatalf("%q: %s", tt.send, tagged)
+				}
+				return
+			}
+			if tagged != tt.tagged || !slices.Equal(u, tt.untagged) {
+				t.Errorf("%q:\n got %q %s\nwant %q %s", tt.send, u, tagged, tt.untagged, tt.tagged)
+			}
+		})
+	}
+}
+
 // TestTooManyBad: a client sending garbage is disconnected.
 func TestTooManyBad(t *testing.T) {
 	s := testServer(t)
@@ -440,7 +552,7 @@ func TestSearchFixture(t *testing.T) {
 		{"SEARCH CHARSET UTF-8 SUBJECT {7+}\r\nGrüße", "* SEARCH 17"},
 		{"SEARCH CHARSET UTF-8 BODY {8+}\r\nMÜNCHEN", "* SEARCH 17"},
 		{"SEARCH CHARSET UTF-8 SUBJECT {5+}\r\ncafé", "* SEARCH 13"},
-		{"SEARCH CHARSET UTF-8 SUBJECT 台北", "* SEARCH 15 25"}, // UTF-8 typed as an atom
+		{`SEARCH CHARSET UTF-8 SUBJECT "台北"`, "* SEARCH 15 25"}, // UTF-8 in a quoted string
 		{"SEARCH CHARSET ISO-8859-1 SUBJECT {4+}\r\ncaf\xe9", "* SEARCH 13"},
 		{"SEARCH CHARSET GBK SUBJECT {4+}\r\n\xbb\xe1\xd2\xe9", "* SEARCH 6"}, // 会议 in GBK
 	}
