@@ -405,10 +405,12 @@ func (s *session) sendMasked(b []byte, masks [][2]int) error {
 
 // sendTyped sends a command line; when it ends with a literal header
 // ("{n}", "{n+}", "~{n}"), the literal is read from the lines that follow
-// (the lines joined with CRLF, the first n bytes) and sent after the
-// server's "+" for a synchronizing literal; the rest of the line where the
-// literal ended, or the next line when it ended with a line, continues the
-// command. mask is where credentials start on the line, or -1.
+// (the lines joined with CRLF, the first n bytes), for a synchronizing
+// literal only after the server's "+" (a server that answers the command
+// instead has refused the literal, and the next line is a command); the
+// rest of the line where the literal ended, or the next line when it ended
+// with a line, continues the command. mask is where credentials start on
+// the line, or -1.
 func (s *session) sendTyped(pc *pendingCmd, line string, mask int) error {
 	cur := line
 	after := false // cur continues the command after a literal
@@ -440,6 +442,19 @@ func (s *session) sendTyped(pc *pendingCmd, line string, mask int) error {
 		if !isLit {
 			return nil
 		}
+		if !nonSync {
+			// The lines that follow are the literal only once the server
+			// asks for it: when it answers the command instead (NO
+			// [TOOBIG]), they are commands again.
+			ok, err := s.awaitCont(seq, pc.tag)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				s.note("the server refused the literal (it answered the command instead of sending \"+\"): not sent; the next line is a command")
+				return nil
+			}
+		}
 		src, rest, err := s.collectLiteral(n, pc.secret)
 		if errors.Is(err, io.EOF) {
 			// The server waits for the rest of the command: the
@@ -450,16 +465,6 @@ func (s *session) sendTyped(pc *pendingCmd, line string, mask int) error {
 		}
 		if err != nil {
 			return err
-		}
-		if !nonSync {
-			ok, err := s.awaitCont(seq, pc.tag)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				s.note("the literal was not sent: the server answered the command instead of asking for it")
-				return nil
-			}
 		}
 		if err := s.sendLiteral(src, pc.secret); err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -120,6 +121,9 @@ func (f *fakeServer) session(c net.Conn) {
 	w(g)
 	for {
 		line, err := readCommand(r, w, f.record)
+		if err == errFakeTooBig {
+			continue // answered NO [TOOBIG] instead of "+"
+		}
 		if err != nil {
 			return
 		}
@@ -193,8 +197,16 @@ func (f *fakeServer) session(c net.Conn) {
 	}
 }
 
+// fakeMaxLiteral is the largest synchronizing literal the fake server
+// accepts; for a larger one it answers "tag NO [TOOBIG]" instead of "+",
+// and the command is over (RFC 7889 and RFC 3501 7.5).
+const fakeMaxLiteral = 1 << 20
+
+var errFakeTooBig = errors.New("literal refused")
+
 // readCommand reads a command line, with its literals (answering "+"
-// for synchronizing ones), and records the line and each literal.
+// for synchronizing ones), and records the line and each literal. A
+// synchronizing literal over fakeMaxLiteral is refused with errFakeTooBig.
 func readCommand(r *bufio.Reader, w func(string), record func(string)) (string, error) {
 	var full strings.Builder
 	for {
@@ -208,6 +220,11 @@ func readCommand(r *bufio.Reader, w func(string), record func(string)) (string, 
 		n, nonSync, ok := wire.LiteralAtLineEnd([]byte(line))
 		if !ok {
 			return full.String(), nil
+		}
+		if !nonSync && n > fakeMaxLiteral {
+			tag, _, _ := strings.Cut(full.String(), " ")
+			w(tag + " NO [TOOBIG] literal too big\r\n")
+			return "", errFakeTooBig
 		}
 		if !nonSync {
 			w("+ go ahead\r\n")

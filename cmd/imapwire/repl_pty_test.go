@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // The interactive REPL, driven in a real pseudo-terminal: the command runs
@@ -93,8 +95,9 @@ type ptyProc struct {
 	master *os.File
 	cmd    *exec.Cmd
 	mu     sync.Mutex
-	out    bytes.Buffer // everything the terminal showed
-	seen   int          // offset in the cleaned output after the last expect
+	out    bytes.Buffer  // everything the terminal showed
+	grew   chan struct{} // closed and replaced when out grows, or the pty is closed
+	seen   int           // offset in the cleaned output after the last expect
 	waited chan error
 }
 
@@ -110,13 +113,15 @@ func startPTY(t *testing.T, args ...string) *ptyProc {
 		t.Fatal(err)
 	}
 	s.Close()
-	p := &ptyProc{t: t, master: m, cmd: cmd, waited: make(chan error, 1)}
+	p := &ptyProc{t: t, master: m, cmd: cmd, grew: make(chan struct{}), waited: make(chan error, 1)}
 	go func() {
 		buf := make([]byte, 4096)
 		for {
 			n, err := m.Read(buf)
 			p.mu.Lock()
 			p.out.Write(buf[:n])
+			close(p.grew)
+			p.grew = make(chan struct{})
 			p.mu.Unlock()
 			if err != nil {
 				return
@@ -139,9 +144,15 @@ var ansi = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]`)
 
 // screen returns the output without escape sequences and CRs.
 func (p *ptyProc) screen() string {
+	scr, _ := p.screenAndGrew()
+	return scr
+}
+
+// screenAndGrew returns the screen and a channel closed when it grows.
+func (p *ptyProc) screenAndGrew() (string, <-chan struct{}) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return strings.ReplaceAll(ansi.ReplaceAllString(p.out.String(), ""), "\r", "")
+	return strings.ReplaceAll(ansi.ReplaceAllString(p.out.String(), ""), "\r", ""), p.grew
 }
 
 // raw returns the output as the terminal received it.
@@ -151,31 +162,33 @@ func (p *ptyProc) raw() string {
 	return p.out.String()
 }
 
-// expect waits until s appears in the output after the previous match.
+// expect waits until s appears in the output after the previous match:
+// it looks again each time the output grows, and gives up after 30s.
 func (p *ptyProc) expect(s string) {
 	p.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.NewTimer(30 * time.Second)
+	defer deadline.Stop()
 	for {
-		scr := p.screen()
+		scr, grew := p.screenAndGrew()
 		if i := strings.Index(scr[min(p.seen, len(scr)):], s); i >= 0 {
 			p.seen += i + len(s)
 			return
 		}
-		if time.Now().After(deadline) {
+		select {
+		case <-grew:
+		case <-deadline.C:
 			p.t.Fatalf("the terminal did not show %q; after the last match it shows:\n%s", s, scr[min(p.seen, len(scr)):])
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
-// typeIn types s, a key at a time.
+// typeIn types s. The keys wait in the terminal until the REPL reads
+// them, so s may be typed at once; tests type a line once its prompt has
+// appeared.
 func (p *ptyProc) typeIn(s string) {
 	p.t.Helper()
-	for i := 0; i < len(s); i++ {
-		if _, err := p.master.Write([]byte{s[i]}); err != nil {
-			p.t.Fatal(err)
-		}
-		time.Sleep(2 * time.Millisecond)
+	if _, err := p.master.Write([]byte(s)); err != nil {
+		p.t.Fatal(err)
 	}
 }
 
@@ -237,7 +250,7 @@ func TestPTYFake(t *testing.T) {
 	p.expect("S: A003 OK idle done")
 	p.expect("imapwire> ")
 	p.typeIn("NO")
-	time.Sleep(100 * time.Millisecond)
+	p.expect("NO") // echoed: the line editor has the keys
 	f.idle <- "* 10 EXISTS\r\n"
 	p.expect("S: * 10 EXISTS\\r\\n")
 	p.expect("imapwire> NO") // the prompt and the half-typed line, redrawn
@@ -283,5 +296,40 @@ func TestPTYFake(t *testing.T) {
 	}
 	if !slicesContains(f.lines(), `A002 LOGIN alice "`+f.password+`"`) {
 		t.Errorf("the server received %q", f.lines())
+	}
+}
+
+// TestPTYLiteralRefused: at the terminal, a synchronizing literal the
+// server refuses (NO [TOOBIG] instead of "+") gives the prompt back: the
+// next lines are commands, .quit included; a literal the server accepts is
+// asked for with a {n}> prompt after its "+".
+func TestPTYLiteralRefused(t *testing.T) {
+	f := newFakeServer(t)
+	p := startPTY(t, "-security", "plain", "-history", "", f.addr)
+	p.expect("imapwire> ")
+	p.typeIn("APPEND INBOX {999999999999}\r")
+	p.expect("C: A001 APPEND INBOX {999999999999}\\r\\n")
+	p.expect("S: A001 NO [TOOBIG] literal too big\\r\\n")
+	p.expect("# the server refused the literal")
+	p.expect("imapwire> ")
+	p.typeIn("NOOP\r")
+	p.expect("C: A002 NOOP\\r\\n")
+	p.expect("S: A002 OK noop")
+	p.expect("imapwire> ")
+	p.typeIn("APPEND INBOX {3}\r")
+	p.expect("S: + go ahead\\r\\n")
+	p.expect("{3}> ")
+	p.typeIn("abc\r")
+	p.expect("C: [literal: 3 bytes]")
+	p.expect("S: A003 OK [APPENDUID 42 8] appended")
+	p.expect("imapwire> ")
+	p.typeIn(".quit\r")
+	p.expect("C: A004 LOGOUT\\r\\n")
+	if code := p.wait(); code != 0 {
+		t.Errorf("exit status %d", code)
+	}
+	want := []string{"A001 APPEND INBOX {999999999999}", "A002 NOOP", "A003 APPEND INBOX {3}", "literal:abc", "", "A004 LOGOUT"}
+	if diff := cmp.Diff(want, f.lines()); diff != "" {
+		t.Errorf("the server received (-want +got):\n%s", diff)
 	}
 }

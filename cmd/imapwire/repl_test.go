@@ -638,3 +638,38 @@ func TestREPLLiteralEOF(t *testing.T) {
 	}
 	wantInOrder(t, out, ".login USER", ".quit", "C: A001 APPEND INBOX {50}\\r\\n", "# input ended inside a literal; closing the connection")
 }
+
+// TestREPLLiteralRefused: a server that refuses a synchronizing literal
+// (NO [TOOBIG] instead of "+") ends the command: the REPL shows the answer
+// and the lines that follow are commands again, .quit included; none is
+// read as the literal's data.
+func TestREPLLiteralRefused(t *testing.T) {
+	f := newFakeServer(t)
+	script := "APPEND INBOX {999999999999}\nNOOP\nAPPEND INBOX (\\Seen) {3}\nabc\n.quit\nNOOP\n"
+	code, out, stderr := replRun(t, script, "-security", "plain", f.addr)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q, output:\n%s", code, stderr, out)
+	}
+	wantInOrder(t, out,
+		"C: A001 APPEND INBOX {999999999999}\\r\\n",
+		"S: A001 NO [TOOBIG] literal too big\\r\\n",
+		"   status NO tag=A001 (",
+		"# the server refused the literal (it answered the command instead of sending \"+\"): not sent; the next line is a command\n",
+		"C: A002 NOOP\\r\\n",
+		"S: A002 OK noop\\r\\n",
+		// A literal the server accepts after one it refused.
+		"C: A003 APPEND INBOX (\\Seen) {3}\\r\\n",
+		"S: + go ahead\\r\\n",
+		"C: [literal: 3 bytes]",
+		"S: A003 OK [APPENDUID 42 8] appended\\r\\n",
+		"C: A004 LOGOUT\\r\\n", // .quit: the NOOP after it is never sent
+		"S: A004 OK logged out\\r\\n",
+	)
+	if strings.Contains(out, "A005") {
+		t.Errorf("a command after .quit went out:\n%s", out)
+	}
+	want := []string{"A001 APPEND INBOX {999999999999}", "A002 NOOP", `A003 APPEND INBOX (\Seen) {3}`, "literal:abc", "", "A004 LOGOUT"}
+	if diff := cmp.Diff(want, f.lines()); diff != "" {
+		t.Errorf("the server received (-want +got):\n%s", diff)
+	}
+}
