@@ -36,6 +36,11 @@ type fakeServer struct {
 	// injectAfterStartTLS makes the server send bytes after its OK to
 	// STARTTLS, before the handshake (the STARTTLS injection attack).
 	injectAfterStartTLS bool
+	// implicitTLS makes the server speak TLS from the first byte (as on
+	// port 993), with its self-signed certificate.
+	implicitTLS bool
+	// refuseStartTLS makes the server answer STARTTLS with NO.
+	refuseStartTLS bool
 
 	mu       sync.Mutex
 	received []string    // command lines and literals, as read
@@ -111,6 +116,9 @@ func (f *fakeServer) record(s string) {
 }
 
 func (f *fakeServer) session(c net.Conn) {
+	if f.implicitTLS {
+		c = tls.Server(c, &tls.Config{Certificates: []tls.Certificate{f.cert}})
+	}
 	var nc net.Conn = c
 	r := bufio.NewReader(nc)
 	w := func(s string) { io.WriteString(nc, s) }
@@ -177,6 +185,10 @@ func (f *fakeServer) session(c net.Conn) {
 			}
 			w(tag + " OK idle done\r\n")
 		case "STARTTLS":
+			if f.refuseStartTLS {
+				w(tag + " NO not today\r\n")
+				break
+			}
 			if f.injectAfterStartTLS {
 				w(tag + " OK begin TLS\r\n* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] injected\r\n")
 			} else {

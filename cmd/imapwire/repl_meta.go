@@ -160,10 +160,14 @@ func (s *session) metaStartTLS([]string) error {
 }
 
 // startTLS sends STARTTLS; the reader goroutine runs the handshake when
-// the server answers OK.
+// the server answers OK. The error says which failed: the server (NO,
+// BAD) or the handshake after its OK.
 func (s *session) startTLS() error {
 	tag := s.nextTag()
-	s.register(&pendingCmd{tag: tag, name: "STARTTLS", starttls: true})
+	s.mu.Lock()
+	s.tlsErr = nil
+	s.mu.Unlock()
+	s.register(&pendingCmd{tag: tag, name: "STARTTLS", starttls: true, reportTLS: true})
 	b := []byte(tag + " STARTTLS\r\n")
 	s.echo(b, nil)
 	if err := s.send(b, false); err != nil {
@@ -174,10 +178,13 @@ func (s *session) startTLS() error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.secure {
-		return errors.New("the server refused")
+	switch {
+	case s.secure:
+		return nil
+	case s.tlsErr != nil:
+		return fmt.Errorf("the server said OK, but %s", tlsProblem(s.tlsErr, false))
 	}
-	return nil
+	return errors.New("the server refused")
 }
 
 func (s *session) metaLogin(args []string) error {

@@ -46,6 +46,7 @@ type session struct {
 	greeting  *parser.StatusResponse
 	caps      []string // as last advertised; nil when unknown
 	secure    bool     // TLS is on
+	tlsErr    error    // why the upgrade after STARTTLS's OK failed
 	loopback  bool     // the server is on a loopback address
 	contSeq   int      // number of continuation requests ("+") received
 	contText  string   // the text of the last one
@@ -70,6 +71,9 @@ type pendingCmd struct {
 	name     string // upper case, "UID FETCH" for UID commands
 	sent     time.Time
 	starttls bool // upgrade to TLS on OK
+	// reportTLS: the main goroutine reports a failed upgrade itself
+	// (startTLS); otherwise the reader goroutine notes it.
+	reportTLS bool
 	secret   bool // continuation answers are credentials: mask them
 }
 
@@ -121,7 +125,7 @@ func (s *session) connect() error {
 		tc.SetDeadline(time.Now().Add(s.cfg.timeout))
 		if err := tc.Handshake(); err != nil {
 			nc.Close()
-			return err
+			return fmt.Errorf("TLS handshake with %s: %s", s.cfg.addr, tlsProblem(err, true))
 		}
 		tc.SetDeadline(time.Time{})
 		note += ", " + tlsNote(tc)
@@ -133,6 +137,26 @@ func (s *session) connect() error {
 	ch := s.newChain(nc)
 	go s.readLoop(ch)
 	return nil
+}
+
+// tlsProblem describes a failed TLS handshake, with what to try: a
+// certificate that does not verify (self-signed, another name) is
+// accepted with -insecure-skip-verify; a server that answers a TLS hello
+// in plaintext does not speak TLS on that port (implicit: TLS was to start
+// with the connection) or did not start it after its OK to STARTTLS.
+func tlsProblem(err error, implicit bool) string {
+	msg := err.Error()
+	var cv *tls.CertificateVerificationError
+	var rh tls.RecordHeaderError
+	switch {
+	case errors.As(err, &cv):
+		msg += " (-insecure-skip-verify accepts any certificate: for a test server with a self-signed one)"
+	case errors.As(err, &rh) && implicit:
+		msg += fmt.Sprintf(" (it began with %q): the server does not speak TLS on this port from the start; for a plaintext port use -security starttls (STARTTLS) or -security plain (no TLS)", rh.RecordHeader[:])
+	case errors.As(err, &rh):
+		msg += fmt.Sprintf(" (it began with %q): the server did not start TLS after its OK", rh.RecordHeader[:])
+	}
+	return msg
 }
 
 func tlsNote(tc *tls.Conn) string {
@@ -480,7 +504,10 @@ func (s *session) handle(ch *chain, resp parser.Response, start int64) (*chain, 
 		if pc.starttls && r.Type == parser.OK {
 			next, err := s.upgradeLocked(ch)
 			if err != nil {
-				s.noteLocked("STARTTLS failed: %v; closing", err)
+				s.tlsErr = err
+				if !pc.reportTLS {
+					s.noteLocked("STARTTLS failed: %s; closing", tlsProblem(err, false))
+				}
 				ch.conn.Close()
 			} else {
 				ch = next
@@ -527,7 +554,7 @@ func (s *session) upgradeLocked(ch *chain) (*chain, error) {
 	tc := tls.Client(ch.conn, s.tls)
 	tc.SetDeadline(time.Now().Add(s.cfg.timeout))
 	if err := tc.Handshake(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("the TLS handshake failed: %w", err)
 	}
 	tc.SetDeadline(time.Time{})
 	s.conn = tc

@@ -439,22 +439,58 @@ func TestREPLStartTLSFake(t *testing.T) {
 	})
 	t.Run("injection", func(t *testing.T) {
 		f := newFakeServer(t, func(f *fakeServer) { f.injectAfterStartTLS = true })
-		code, out, _ := replRun(t, "NOOP\n", "-security", "starttls", "-insecure-skip-verify", f.addr)
+		code, out, stderr := replRun(t, "NOOP\n", "-security", "starttls", "-insecure-skip-verify", f.addr)
 		if code == 0 {
 			t.Fatalf("exit 0 after a STARTTLS injection; output:\n%s", out)
 		}
-		wantInOrder(t, out, "S: A001 OK begin TLS\\r\\n", "STARTTLS failed: the server sent", "injection")
+		wantInOrder(t, out, "S: A001 OK begin TLS\\r\\n")
+		wantInOrder(t, stderr, "imapwire: STARTTLS: the server said OK, but the server sent", "injection")
 		if strings.Contains(out, "A002 NOOP") {
 			t.Errorf("a command went out after the injection:\n%s", out)
 		}
 	})
-	t.Run("verify", func(t *testing.T) {
-		f := newFakeServer(t)
-		code, out, _ := replRun(t, "NOOP\n", "-security", "starttls", f.addr)
-		if code == 0 || !strings.Contains(out, "STARTTLS failed") {
-			t.Fatalf("a self-signed certificate was accepted without -insecure-skip-verify: exit %d\n%s", code, out)
-		}
-	})
+}
+
+// TestREPLTLSErrors: a failed TLS handshake says what failed and what to
+// try: a certificate that does not verify points at -insecure-skip-verify,
+// a server that does not speak TLS on the port at -security starttls or
+// plain; "the server refused" only when it did.
+func TestREPLTLSErrors(t *testing.T) {
+	tests := []struct {
+		name      string
+		opts      []func(*fakeServer)
+		args      []string
+		code      int
+		want      []string // in stderr, in order
+		notWanted string   // in stdout and stderr
+	}{
+		{"tls self-signed", []func(*fakeServer){func(f *fakeServer) { f.implicitTLS = true }}, []string{"-security", "tls"}, 1,
+			[]string{"imapwire: TLS handshake with 127.0.0.1:", "x509: certificate signed by unknown authority", "-insecure-skip-verify"}, "refused"},
+		{"tls self-signed accepted", []func(*fakeServer){func(f *fakeServer) { f.implicitTLS = true }}, []string{"-security", "tls", "-insecure-skip-verify"}, 0,
+			nil, "imapwire:"},
+		{"tls to a plaintext port", nil, []string{"-security", "tls"}, 1,
+			[]string{"imapwire: TLS handshake with 127.0.0.1:", "tls: first record does not look like a TLS handshake", `(it began with "* OK ")`, "-security starttls", "-security plain"}, "insecure"},
+		{"starttls self-signed", nil, []string{"-security", "starttls"}, 1,
+			[]string{"imapwire: STARTTLS: the server said OK, but the TLS handshake failed: ", "x509: certificate signed by unknown authority", "-insecure-skip-verify"}, "refused"},
+		{"starttls refused", []func(*fakeServer){func(f *fakeServer) { f.refuseStartTLS = true }}, []string{"-security", "starttls"}, 1,
+			[]string{"imapwire: STARTTLS: the server refused"}, "handshake"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeServer(t, tt.opts...)
+			code, out, stderr := replRun(t, "NOOP\n", append(tt.args, f.addr)...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr %q; output:\n%s", code, tt.code, stderr, out)
+			}
+			wantInOrder(t, stderr, tt.want...)
+			if strings.Contains(out+stderr, tt.notWanted) {
+				t.Errorf("%q in the output:\n%s\nstderr:\n%s", tt.notWanted, out, stderr)
+			}
+			if strings.Count(stderr, "\n") > 1 {
+				t.Errorf("more than one line on stderr:\n%s", stderr)
+			}
+		})
+	}
 }
 
 // TestREPLIdleScript: .idle DURATION shows what arrives meanwhile.
