@@ -74,7 +74,7 @@ type pendingCmd struct {
 	// reportTLS: the main goroutine reports a failed upgrade itself
 	// (startTLS); otherwise the reader goroutine notes it.
 	reportTLS bool
-	secret   bool // continuation answers are credentials: mask them
+	secret    bool // continuation answers are credentials: mask them
 }
 
 // A chain is what the reader goroutine reads through: the connection, the
