@@ -71,10 +71,10 @@ type pendingCmd struct {
 	name     string // upper case, "UID FETCH" for UID commands
 	sent     time.Time
 	starttls bool // upgrade to TLS on OK
+	secret   bool // continuation answers are credentials: mask them
 	// reportTLS: the main goroutine reports a failed upgrade itself
 	// (startTLS); otherwise the reader goroutine notes it.
 	reportTLS bool
-	secret    bool // continuation answers are credentials: mask them
 }
 
 // A chain is what the reader goroutine reads through: the connection, the
