@@ -231,7 +231,29 @@ func (m *Message) Collect(ctx context.Context) (*parser.Message, error) {
 			return nil, &LiteralError{Item: b.ItemName(), Size: b.Size, Max: m.maxLiteral}
 		}
 		if err := pm.Add(it); err != nil {
-			return nil, err
+			return nil, m.bodyFailed(ctx, err)
 		}
+	}
+}
+
+// bodyFailed returns the error of a streamed body that could not be read
+// whole. Such an error (EOF, a reset, the connection closed by a context)
+// ends the connection: the reader, released by the body, fails with it. The
+// caller gets the connection's error, a *ConnError, like every other
+// command, rather than the raw I/O error.
+func (m *Message) bodyFailed(ctx context.Context, err error) error {
+	if m.conn == nil {
+		return err
+	}
+	select {
+	case <-m.broken: // first: the context's end may be why it broke
+		return m.conn.Err()
+	default:
+	}
+	select {
+	case <-m.broken:
+		return m.conn.Err()
+	case <-ctx.Done():
+		return err
 	}
 }
