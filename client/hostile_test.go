@@ -564,7 +564,7 @@ func TestHostileStartTLSInjection(t *testing.T) {
 		greeting: "* OK [CAPABILITY IMAP4rev1 STARTTLS] hostile\r\n",
 		opts:     opts,
 		serve: func(s *hconn) {
-			s.send("* OK busy\r\n") // keeps the handler busy
+			s.send("* OK busy\r\n")  // keeps the handler busy
 			tag, _, _ := s.command() // STARTTLS
 			s.send("* OK [CAPABILITY IMAP4rev1 X-INJECTED] injected\r\n%s OK Begin TLS\r\n", tag)
 			tc := tls.Server(s.Conn, &tls.Config{Certificates: []tls.Certificate{cert.cert}})
