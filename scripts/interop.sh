@@ -54,9 +54,9 @@ run_suite() {
         "$GO" test -run '^$' -bench '^BenchmarkDownload$' -benchtime "${BENCHTIME:-3x}" \
             -timeout 30m "${EXTRA[@]}" ./client/
     else
-        # -tags interop compiles the tutorial Examples (client/example_test.go),
-        # which need a server; the REPL's server tests run too.
-        "$GO" test -race -count=1 -timeout 10m -tags interop -run "$RUN" "${EXTRA[@]}" ./client/...
+        # The client's suite, and the README's tutorial (internal/readme)
+        # against the same server; the REPL's server tests run too.
+        "$GO" test -race -count=1 -timeout 10m -run "$RUN" "${EXTRA[@]}" ./client/... ./internal/readme/
         if [ "${REPL_TESTS:-1}" = 1 ]; then # they check Dovecot's own texts
             "$GO" test -race -count=1 -timeout 10m -run 'REPL|PTY' "${EXTRA[@]}" ./cmd/imapwire/
         fi
