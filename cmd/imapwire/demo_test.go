@@ -56,3 +56,22 @@ func TestDemoArgs(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoUTF7: the name .utf7 prints is what the demo server takes: a
+// folder created with it is listed under its UTF-8 name.
+func TestDemoUTF7(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	script := "LOGIN demo demo\n.utf7 Notizen/台北\nCREATE Notizen/&U,BTFw-\nLIST \"\" Notizen/*\n"
+	code := run([]string{"-demo", "-history", "", "-color", "never"}, strings.NewReader(script), &stdout, &stderr)
+	out := stdout.String()
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, stderr.String())
+	}
+	wantInOrder(t, out,
+		"\nNotizen/&U,BTFw-\n",
+		"C: A002 CREATE Notizen/&U,BTFw-\\r\\n",
+		"S: A002 OK",
+		`S: * LIST (\HasNoChildren) "/" Notizen/&U,BTFw-\r\n`,
+		"     Name: Notizen/台北\n",
+	)
+}

@@ -24,24 +24,28 @@ type metaCmd struct {
 	args string // for .help
 	help string
 	run  func(s *session, args []string) error
+	// line: run gets the rest of the line as one argument, spaces kept
+	// (none when it is empty), instead of its words.
+	line bool
 }
 
 var metaCmds []metaCmd
 
 func init() {
 	metaCmds = []metaCmd{
-		{".help", "", "list the meta commands", (*session).metaHelp},
-		{".login", "USER", "log in as USER; the password is asked without echo and masked in the echo and the trace", (*session).metaLogin},
-		{".auth", "plain|xoauth2 [USER]", "AUTHENTICATE with PLAIN (password) or XOAUTH2 (token), masked", (*session).metaAuth},
-		{".starttls", "", "STARTTLS, then the TLS handshake", (*session).metaStartTLS},
-		{".idle", "[DURATION]", "IDLE and show updates live until Enter (without a terminal: for DURATION, or until the next line)", (*session).metaIdle},
-		{".caps", "", "show the capabilities (asking with CAPABILITY when unknown)", (*session).metaCaps},
-		{".view", "raw|parsed|both|json", "how responses are shown", (*session).metaView},
-		{".raw", "on|off", "raw mode: send lines exactly as typed (no tag, no literal handling)", (*session).metaRaw},
-		{".literal", "FILE [COMMAND...]", "send COMMAND with FILE as a literal at its end; alone after a line ending in {n}: FILE is that literal", (*session).metaLiteral},
-		{".save", "N FILE", "save literal N of the last response that had literals", (*session).metaSave},
-		{".trace", "FILE|off", "write a transcript (for imapwire parse) to FILE, or stop", (*session).metaTrace},
-		{".quit", "", "log out and exit (also Ctrl-D, or the end of input)", (*session).metaQuit},
+		{".help", "", "list the meta commands", (*session).metaHelp, false},
+		{".login", "USER", "log in as USER; the password is asked without echo and masked in the echo and the trace", (*session).metaLogin, false},
+		{".auth", "plain|xoauth2 [USER]", "AUTHENTICATE with PLAIN (password) or XOAUTH2 (token), masked", (*session).metaAuth, false},
+		{".starttls", "", "STARTTLS, then the TLS handshake", (*session).metaStartTLS, false},
+		{".idle", "[DURATION]", "IDLE and show updates live until Enter (without a terminal: for DURATION, or until the next line)", (*session).metaIdle, false},
+		{".caps", "", "show the capabilities (asking with CAPABILITY when unknown)", (*session).metaCaps, false},
+		{".view", "raw|parsed|both|json", "how responses are shown", (*session).metaView, false},
+		{".raw", "on|off", "raw mode: send lines exactly as typed (no tag, no literal handling)", (*session).metaRaw, false},
+		{".literal", "FILE [COMMAND...]", "send COMMAND with FILE as a literal at its end; alone after a line ending in {n}: FILE is that literal", (*session).metaLiteral, false},
+		{".save", "N FILE", "save literal N of the last response that had literals", (*session).metaSave, false},
+		{".utf7", "[-d] NAME", "print mailbox NAME in modified UTF-7, quoted if it must be, to type in a command (CREATE, SELECT, LIST); -d decodes", (*session).metaUTF7, true},
+		{".trace", "FILE|off", "write a transcript (for imapwire parse) to FILE, or stop", (*session).metaTrace, false},
+		{".quit", "", "log out and exit (also Ctrl-D, or the end of input)", (*session).metaQuit, false},
 	}
 }
 
@@ -50,9 +54,17 @@ func (s *session) meta(line string) error {
 	words := strings.Fields(line)
 	name := strings.ToLower(words[0])
 	for _, m := range metaCmds {
-		if m.name == name {
-			return m.run(s, words[1:])
+		if m.name != name {
+			continue
 		}
+		args := words[1:]
+		if m.line {
+			args = nil
+			if rest := strings.TrimSpace(line[len(words[0]):]); rest != "" {
+				args = []string{rest}
+			}
+		}
+		return m.run(s, args)
 	}
 	return fmt.Errorf("unknown meta command %s (.help lists them)", words[0])
 }
@@ -492,6 +504,45 @@ func (s *session) metaSave(args []string) error {
 		return err
 	}
 	s.note("saved literal %d (%d bytes) to %s", n, lits[n-1].size, args[1])
+	return nil
+}
+
+// unquoter undoes the escapes of an IMAP quoted string.
+var unquoter = strings.NewReplacer(`\\`, `\`, `\"`, `"`)
+
+// metaUTF7 prints a mailbox name in modified UTF-7 (RFC 3501 5.1.3), as
+// wire.Writer's Mailbox writes it in a command (an atom, or quoted), so
+// that a name such as Entwürfe/台北 can be typed: servers refuse its raw
+// 8-bit bytes (Dovecot: "8bit data in atom"). With -d it decodes a name
+// as servers send it, quoted or not.
+func (s *session) metaUTF7(args []string) error {
+	if len(args) != 1 {
+		return usageErr(".utf7")
+	}
+	arg := args[0]
+	if rest, ok := strings.CutPrefix(arg, "-d"); ok && (rest == "" || rest[0] == ' ' || rest[0] == '\t') {
+		name := strings.TrimSpace(rest)
+		if name == "" {
+			return usageErr(".utf7")
+		}
+		if len(name) >= 2 && name[0] == '"' && name[len(name)-1] == '"' {
+			name = unquoter.Replace(name[1 : len(name)-1]) // as sent: quoted
+		}
+		dec, err := wire.DecodeUTF7(name)
+		if err != nil {
+			return fmt.Errorf(".utf7 -d: %w", err)
+		}
+		s.con.print(dec + "\n")
+		return nil
+	}
+	var buf bytes.Buffer
+	w := wire.NewWriter(&buf)
+	enc := wire.EncodeUTF7(arg)
+	if err := w.Mailbox(arg); err != nil || w.Flush() != nil || bytes.ContainsAny(buf.Bytes(), "\r\n") {
+		s.con.print(enc + "\n") // too long to quote: as it is
+		return nil
+	}
+	s.con.print(buf.String() + "\n")
 	return nil
 }
 

@@ -709,3 +709,42 @@ func TestREPLLiteralRefused(t *testing.T) {
 		t.Errorf("the server received (-want +got):\n%s", diff)
 	}
 }
+
+// TestREPLUTF7: .utf7 prints a mailbox name in modified UTF-7, as a
+// command takes it (an atom, or quoted when it must be), and .utf7 -d
+// decodes one, quoted or not; errors and usage go to stderr.
+func TestREPLUTF7(t *testing.T) {
+	f := newFakeServer(t)
+	script := strings.Join([]string{
+		".utf7 Entwürfe/台北",
+		".utf7 [Gmail]/Sent  Mail & Co",
+		".utf7 INBOX",
+		".utf7 -d Entw&APw-rfe/&U,BTFw-",
+		`.utf7 -d "[Gmail]/Sent  Mail &- Co \"x\""`,
+		".utf7 -d &U,BTFw",
+		".utf7",
+		".utf7 -d",
+		".help",
+	}, "\n") + "\n"
+	code, out, stderr := replRun(t, script, "-security", "plain", f.addr)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q, output:\n%s", code, stderr, out)
+	}
+	wantInOrder(t, out,
+		"\nEntw&APw-rfe/&U,BTFw-\n", // each match ends a line: the next starts one
+		"\"[Gmail]/Sent  Mail &- Co\"\n",
+		"INBOX\n",
+		"Entwürfe/台北\n",
+		"[Gmail]/Sent  Mail & Co \"x\"\n",
+		".utf7 [-d] NAME", // in .help
+	)
+	wantInOrder(t, stderr,
+		"imapwire: .utf7 -d: ", "offset 7", // the end, where "-" is missing
+
+		"imapwire: usage: .utf7 [-d] NAME\n",
+		"imapwire: usage: .utf7 [-d] NAME\n",
+	)
+	if got := f.lines(); len(got) != 1 || got[0] != "A001 LOGOUT" {
+		t.Errorf("the server received %q; .utf7 sends nothing", got)
+	}
+}
