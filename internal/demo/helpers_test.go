@@ -142,23 +142,33 @@ func dialRaw(t testing.TB, s *Server) *raw {
 // without the final CRLF.
 func (r *raw) line() string {
 	r.t.Helper()
+	l, err := r.readLine()
+	if err != nil {
+		r.t.Fatalf("reading: %v (have %q)", err, l)
+	}
+	return l
+}
+
+// readLine is line without the test's Fatal, for goroutines other than the
+// test's: it returns what it read and the error.
+func (r *raw) readLine() (string, error) {
 	r.c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	var out []byte
 	for {
 		l, err := r.br.ReadBytes('\n')
-		if err != nil {
-			r.t.Fatalf("reading: %v (have %q)", err, out)
-		}
 		out = append(out, l...)
+		if err != nil {
+			return string(out), err
+		}
 		if n, ok := literalSize(l); ok {
 			lit := make([]byte, n)
 			if _, err := io.ReadFull(r.br, lit); err != nil {
-				r.t.Fatalf("reading a literal: %v", err)
+				return string(out), err
 			}
 			out = append(out, lit...)
 			continue
 		}
-		return strings.TrimSuffix(string(out), "\r\n")
+		return strings.TrimSuffix(string(out), "\r\n"), nil
 	}
 }
 
@@ -203,6 +213,25 @@ func (r *raw) until(tag string) ([]string, string) {
 			return untagged, strings.TrimPrefix(l, tag+" ")
 		}
 		untagged = append(untagged, l)
+	}
+}
+
+// try sends "tag line" and returns the tagged response without the tag;
+// unlike cmd it never calls the test's Fatal, so that goroutines other
+// than the test's may use it.
+func (r *raw) try(tag, line string) (string, error) {
+	r.c.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(r.c, tag+" "+line+"\r\n"); err != nil {
+		return "", err
+	}
+	for {
+		l, err := r.readLine()
+		if err != nil {
+			return "", err
+		}
+		if t, ok := strings.CutPrefix(l, tag+" "); ok {
+			return t, nil
+		}
 	}
 }
 

@@ -42,17 +42,31 @@ type Options struct {
 // concurrent use; each connection is served by its own goroutine.
 type Server struct {
 	idleTimeout time.Duration
+	// acceptBackoff is Serve's first pause after an Accept timeout
+	// (firstAcceptBackoff; a test lengthens it).
+	acceptBackoff time.Duration
+	done          chan struct{} // closed by Close: ends Serve's pauses
 
-	mu       sync.Mutex // guards the fields below and every account, mailbox, message and selection
-	accounts map[string]*account
-	validity uint32 // the last UIDVALIDITY given out
-	nextID   uint64
-	ln       net.Listener
-	conns    map[net.Conn]bool
-	closed   bool
+	mu        sync.Mutex // guards the fields below and every account, mailbox, message and selection
+	accounts  map[string]*account
+	validity  uint32 // the last UIDVALIDITY given out
+	nextID    uint64
+	ln        net.Listener          // the latest listener, for Addr
+	listeners map[net.Listener]bool // every listener Serve is accepting on
+	conns     map[net.Conn]bool
+	closed    bool
 
-	wg sync.WaitGroup // connection goroutines
+	wg sync.WaitGroup // Serve loops and connection goroutines
 }
+
+// Serve's pause after an Accept error that is a timeout (a deadline set
+// on the listener) doubles from firstAcceptBackoff up to
+// maxAcceptBackoff, as net/http's Server does: the error may last, and
+// the loop must not spin. Close ends a pause at once.
+const (
+	firstAcceptBackoff = 5 * time.Millisecond
+	maxAcceptBackoff   = time.Second
+)
 
 // The sample account's credentials.
 const (
@@ -66,7 +80,8 @@ func New(opts *Options) (*Server, error) {
 	if opts != nil {
 		o = *opts
 	}
-	s := &Server{idleTimeout: o.IdleTimeout, accounts: map[string]*account{}, conns: map[net.Conn]bool{}}
+	s := &Server{idleTimeout: o.IdleTimeout, acceptBackoff: firstAcceptBackoff, done: make(chan struct{}),
+		accounts: map[string]*account{}, listeners: map[net.Listener]bool{}, conns: map[net.Conn]bool{}}
 	if s.idleTimeout <= 0 {
 		s.idleTimeout = 30 * time.Minute
 	}
@@ -159,7 +174,10 @@ func Listen(addr string, opts *Options) (*Server, error) {
 	return s, nil
 }
 
-// Serve accepts connections on ln until Close; it returns nil after Close.
+// Serve accepts connections on ln until Close; it returns nil after Close
+// (which closes ln and waits for Serve to return), or Accept's error when
+// ln fails otherwise. An Accept timeout is retried after a pause (see
+// maxAcceptBackoff).
 func (s *Server) Serve(ln net.Listener) error {
 	s.mu.Lock()
 	if s.closed {
@@ -168,7 +186,16 @@ func (s *Server) Serve(ln net.Listener) error {
 		return nil
 	}
 	s.ln = ln
+	s.listeners[ln] = true
+	s.wg.Add(1)
 	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.listeners, ln)
+		s.mu.Unlock()
+		s.wg.Done()
+	}()
+	var backoff time.Duration
 	for {
 		c, err := ln.Accept()
 		if err != nil {
@@ -179,12 +206,24 @@ func (s *Server) Serve(ln net.Listener) error {
 				return nil
 			}
 			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				time.Sleep(10 * time.Millisecond)
-				continue
+			if !errors.As(err, &ne) || !ne.Timeout() {
+				return err
 			}
-			return err
+			if backoff == 0 {
+				backoff = s.acceptBackoff
+			} else {
+				backoff = min(2*backoff, maxAcceptBackoff)
+			}
+			t := time.NewTimer(backoff)
+			select {
+			case <-t.C:
+			case <-s.done:
+				t.Stop()
+				return nil
+			}
+			continue
 		}
+		backoff = 0
 		go s.ServeConn(c)
 	}
 }
@@ -223,14 +262,26 @@ func (s *Server) Addr() net.Addr {
 	return s.ln.Addr()
 }
 
-// Close stops the listener, closes every connection and waits for their
-// goroutines to end.
+// Close stops the listeners, closes every connection and waits for the
+// Serve loops and the connections' goroutines to end. It returns the
+// error of closing the latest listener.
 func (s *Server) Close() error {
 	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		s.wg.Wait()
+		return nil
+	}
 	s.closed = true
+	close(s.done)
 	var err error
 	if s.ln != nil {
 		err = s.ln.Close()
+	}
+	for ln := range s.listeners {
+		if ln != s.ln {
+			ln.Close()
+		}
 	}
 	for c := range s.conns {
 		c.Close()

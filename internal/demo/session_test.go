@@ -1,12 +1,18 @@
 package demo
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -188,9 +194,13 @@ func TestTooManyBad(t *testing.T) {
 	r.write("x FOO\r\n")
 	var last string
 	for {
+		// The deadline only keeps a failing test from hanging.
 		r.c.SetReadDeadline(time.Now().Add(5 * time.Second))
 		l, err := r.br.ReadString('\n')
 		if err != nil {
+			if err != io.EOF {
+				t.Errorf("after BYE: %v, want the connection closed (EOF)", err)
+			}
 			break
 		}
 		last = l
@@ -735,23 +745,32 @@ func fetchAll(t *testing.T, c *client.Client, set wire.SeqSet, items ...string) 
 }
 
 // TestServerClose: Close ends every connection and its goroutine, IDLE
-// included.
+// included, and the Serve loop: when it returns, every connection has
+// been closed by the server.
 func TestServerClose(t *testing.T) {
 	s, err := Listen("127.0.0.1:0", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var conns []net.Conn
+	var conns []*raw
 	for i := 0; i < 3; i++ {
 		c, err := net.Dial("tcp", s.Addr().String())
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer c.Close()
-		conns = append(conns, c)
+		r := &raw{t: t, c: c, br: bufio.NewReader(c)}
+		// The greeting: the connection is being served.
+		if g := r.line(); !strings.HasPrefix(g, "* OK ") {
+			t.Fatalf("greeting %q", g)
+		}
+		conns = append(conns, r)
 	}
-	conns[0].Write([]byte("a LOGIN demo demo\r\nb IDLE\r\n"))
-	time.Sleep(50 * time.Millisecond)
+	conns[0].write("a LOGIN demo demo\r\nb IDLE\r\n")
+	conns[0].until("a")
+	if l := conns[0].line(); l != "+ idling" {
+		t.Fatalf("IDLE: %q", l)
+	}
 	done := make(chan struct{})
 	go func() { s.Close(); close(done) }()
 	select {
@@ -759,17 +778,79 @@ func TestServerClose(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Close did not return")
 	}
-	for _, c := range conns {
-		c.SetReadDeadline(time.Now().Add(5 * time.Second))
-		var buf [4096]byte
-		for {
-			if _, err := c.Read(buf[:]); err != nil {
-				if errors.Is(err, context.DeadlineExceeded) {
-					t.Error("connection still open after Close")
-				}
-				break
-			}
+	for i, r := range conns {
+		// Closed by the server: the rest of the stream, then EOF. The
+		// deadline only keeps a failing test from hanging.
+		r.c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_, err := io.Copy(io.Discard, r.br)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Errorf("connection %d still open after Close", i)
 		}
+	}
+}
+
+// timeoutListener is a net.Listener whose Accept fails with a timeout
+// until it is closed; each call is reported on calls.
+type timeoutListener struct {
+	calls     chan struct{}
+	closed    chan struct{}
+	closeOnce sync.Once
+}
+
+type acceptTimeout struct{}
+
+func (acceptTimeout) Error() string   { return "accept: i/o timeout" }
+func (acceptTimeout) Timeout() bool   { return true }
+func (acceptTimeout) Temporary() bool { return true }
+
+func (l *timeoutListener) Accept() (net.Conn, error) {
+	select {
+	case <-l.closed:
+		return nil, net.ErrClosed
+	default:
+	}
+	select {
+	case l.calls <- struct{}{}:
+	default:
+	}
+	return nil, acceptTimeout{}
+}
+
+func (l *timeoutListener) Close() error {
+	l.closeOnce.Do(func() { close(l.closed) })
+	return nil
+}
+
+func (l *timeoutListener) Addr() net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)} }
+
+// TestServeBackoffClose: after an Accept timeout Serve pauses before
+// trying again; Close ends the pause at once, and Serve has returned nil
+// when Close returns (no goroutine outlives Close). The pause is an hour
+// here: a Close that waited for it would not return.
+func TestServeBackoffClose(t *testing.T) {
+	s, err := New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.acceptBackoff = time.Hour
+	ln := &timeoutListener{calls: make(chan struct{}, 1), closed: make(chan struct{})}
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ln) }()
+	<-ln.calls // Accept failed: Serve is pausing
+	closed := make(chan struct{})
+	go func() { s.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close waited for Serve's pause")
+	}
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Errorf("Serve after Close: %v", err)
+		}
+	default:
+		t.Error("Serve still running when Close returned")
 	}
 }
 
@@ -781,23 +862,39 @@ func TestConcurrentSessions(t *testing.T) {
 	setup.login()
 	setup.ok("CREATE Busy")
 	const workers, rounds = 4, 25
-	errs := make(chan error, workers)
+	// Connected and logged in here; the workers only use try, which
+	// never calls the test's Fatal from their goroutines.
+	var rs []*raw
 	for range workers {
+		r := dialRaw(t, s)
+		r.login()
+		r.ok("SELECT Busy")
+		rs = append(rs, r)
+	}
+	errs := make(chan error, workers)
+	for w, r := range rs {
 		go func() {
-			r := dialRaw(t, s)
-			r.login()
-			r.ok("SELECT Busy")
+			tag := 0
 			for i := 0; i < rounds; i++ {
 				for _, cmd := range []string{"APPEND Busy {5+}\r\nhello", `STORE 1:* +FLAGS.SILENT (\Seen)`, "UID SEARCH UNSEEN",
 					`UID STORE 1:* +FLAGS.SILENT (\Deleted)`, "EXPUNGE", "NOOP", "FETCH 1:* (UID FLAGS)"} {
-					if _, tagged := r.cmd(cmd); !strings.HasPrefix(tagged, "OK") && !strings.HasPrefix(tagged, "BAD Error in IMAP command: Invalid messageset") {
-						errs <- errors.New(cmd + ": " + tagged)
+					tag++
+					tagged, err := r.try("w"+strconv.Itoa(tag), cmd)
+					if err != nil {
+						errs <- fmt.Errorf("worker %d: %s: %w", w, cmd, err)
+						return
+					}
+					if !strings.HasPrefix(tagged, "OK") && !strings.HasPrefix(tagged, "BAD Error in IMAP command: Invalid messageset") {
+						errs <- fmt.Errorf("worker %d: %s: %s", w, cmd, tagged)
 						return
 					}
 				}
 			}
-			r.ok("NOOP")
-			errs <- nil
+			tagged, err := r.try("end", "NOOP")
+			if err == nil && !strings.HasPrefix(tagged, "OK") {
+				err = errors.New("NOOP: " + tagged)
+			}
+			errs <- err
 		}()
 	}
 	for range workers {
