@@ -10,7 +10,10 @@ import (
 // the process, the hint is printed, and the session works in plain mode.
 func TestDemo(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	script := "LOGIN demo demo\nLIST \"\" Travel*\nSELECT \"Travel/台北\"\nSEARCH CHARSET UTF-8 SUBJECT 台北\n"
+	// Names in modified UTF-7 and 8-bit data in a literal: the demo server,
+	// as Dovecot, refuses 8-bit bytes in atoms and names that are not
+	// modified UTF-7.
+	script := "LOGIN demo demo\nLIST \"\" Travel*\nSELECT Travel/&U,BTFw-\nSEARCH CHARSET UTF-8 SUBJECT {6}\n台北\n"
 	code := run([]string{"-demo", "-view", "raw", "-history", "", "-color", "never"}, strings.NewReader(script), &stdout, &stderr)
 	out := stdout.String()
 	if code != 0 {
