@@ -266,8 +266,12 @@ func TestParseJSONAllocs(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	if allocs > 20 {
-		t.Errorf("%.0f allocations for one SEARCH of %d numbers, want at most 20", allocs, len(s.Nums))
+	t.Logf("%.0f allocations", allocs)
+	// About 5 normally; up to ~40 under -race, where sync.Pool drops
+	// encoding/json's buffers at random and they grow again. The map round
+	// trip made 200,000.
+	if allocs > 200 {
+		t.Errorf("%.0f allocations for one SEARCH of %d numbers, want at most 200", allocs, len(s.Nums))
 	}
 }
 
