@@ -23,7 +23,7 @@ func TestRawCriteria(t *testing.T) {
 		{in: `SUBJECT "say \"hi\""`, want: `SUBJECT "say \"hi\""`},
 		{in: "SUBJECT 台北", want: "CHARSET UTF-8 SUBJECT {6+}"},
 		{in: `SINCE 13-Jul-2013 (TEXT "Apress"`, wantOff: 18}, // was sent with the ")" added
-		{in: "TEXT Apress)", wantOff: 11},                      // was sent with the ")" dropped
+		{in: "TEXT Apress)", wantOff: 11},                     // was sent with the ")" dropped
 		{in: "(a) )", wantOff: 4},
 		{in: `SUBJECT "unterminated`, wantOff: 8},
 	}
