@@ -170,6 +170,16 @@ func (f *fakeServer) session(c net.Conn) {
 			w("* 1 FETCH (UID x FLAGS ())\r\n* 3 EXISTS\r\n" + tag + " OK so much for that\r\n")
 		case "IDLE":
 			w("+ idling\r\n")
+			// What was queued before IDLE goes out at once, from this
+			// goroutine: on the wire before the OK that ends the IDLE.
+			for queued := true; queued; {
+				select {
+				case s := <-f.idle:
+					w(s)
+				default:
+					queued = false
+				}
+			}
 			go func() {
 				for {
 					select {
