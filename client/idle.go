@@ -123,6 +123,8 @@ func (c *Client) poll(ctx context.Context, every time.Duration) error {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-c.conn.Done():
+			return c.conn.Err()
 		case <-t.C:
 			if err := c.Noop(ctx); err != nil {
 				if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
