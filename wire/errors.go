@@ -27,8 +27,9 @@ var (
 	// ErrTooDeep reports lists nested deeper than Limits.MaxDepth.
 	ErrTooDeep = errors.New("lists nested too deeply")
 
-	// ErrListTooLong reports a list with more than Limits.MaxListElems
-	// elements.
+	// ErrListTooLong reports a value or response with more list elements
+	// than Limits.MaxListElems, or a number list with more numbers than
+	// Limits.MaxNumList.
 	ErrListTooLong = errors.New("list has too many elements")
 
 	// ErrUTF7 reports a mailbox name that is not valid modified UTF-7

@@ -8,6 +8,8 @@ package wire
 // There is deliberately no limit on the length of a line: the Reader streams,
 // so a "* SEARCH" line with two million numbers, or an ESEARCH ALL with a
 // megabyte sequence set, parses in memory proportional to the values kept.
+// What bounds the memory of a line that never ends is the count of what it
+// holds: MaxListElems for lists of values, MaxNumList for lists of numbers.
 type Limits struct {
 	// MaxLiteral is the largest literal the Reader will buffer for the
 	// caller (LiteralBytes, or any string-valued production). Larger
@@ -36,11 +38,31 @@ type Limits struct {
 	// recursion shallow.
 	MaxDepth int
 
-	// MaxListElems is the largest number of elements in one
-	// parenthesized list. Default 1,000,000: enough for a flag list, a
-	// THREAD branch or an X-GM-LABELS list many times over, while an
-	// endless "(a a a ..." cannot grow a slice without bound.
+	// MaxListElems is the largest number of list elements in one value
+	// read by ReadValue, its nested lists included, and (in package
+	// parser) in one response, all its lists together: capabilities,
+	// flags, FETCH items, addresses, MIME parts and parameters, THREAD
+	// nodes, the elements of values kept raw. Counting a whole value or
+	// response, not each list alone, is what bounds memory: a limit per
+	// list would let a list of a million lists of a million elements
+	// through. Default 1,000,000: enough for any flag list, capability
+	// list, BODYSTRUCTURE or X-GM-LABELS list many times over, and for a
+	// THREAD of a million messages, while an endless "(a a a ..." stops
+	// at a few tens of MiB (an element is a string or a Value of 16 to 48
+	// bytes).
 	MaxListElems int
+
+	// MaxNumList is the largest count of numbers in one number list: the
+	// message numbers or UIDs of a SEARCH or SORT response, and the
+	// numbers of a sequence set read by ReadSeqSet (ESEARCH ALL,
+	// VANISHED), where a range counts two since it holds two. They are
+	// not list elements: a UID SEARCH ALL of a mailbox of two million
+	// messages (large archives have that many) must parse, which
+	// MaxListElems would refuse. Default 16 Mi (16,777,216): eight times
+	// that mailbox, and 64 MiB as []uint32, the same as MaxLiteral, so an
+	// endless "* SEARCH 1 1 1 ..." costs at most what a hostile literal
+	// may.
+	MaxNumList int
 }
 
 // DefaultLimits are the limits a new Reader starts with.
@@ -50,6 +72,7 @@ var DefaultLimits = Limits{
 	MaxQuoted:    1 << 20,
 	MaxDepth:     100,
 	MaxListElems: 1_000_000,
+	MaxNumList:   16 << 20,
 }
 
 // withDefaults returns l with zero fields replaced by the defaults.
@@ -68,6 +91,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxListElems <= 0 {
 		l.MaxListElems = DefaultLimits.MaxListElems
+	}
+	if l.MaxNumList <= 0 {
+		l.MaxNumList = DefaultLimits.MaxNumList
 	}
 	return l
 }

@@ -834,11 +834,18 @@ func (r *Reader) LiteralReader() io.Reader {
 	return &literalReader{r: r, gen: r.gen}
 }
 
+// literalChunk is the most LiteralBytes allocates before a literal's bytes
+// arrive: its buffer starts at min(size, literalChunk) and doubles, up to the
+// size, only as the bytes come in.
+const literalChunk = 32 << 10
+
 // LiteralBytes reads the body of the literal whose header was just read into
 // memory, if it is no larger than Limits.MaxLiteral. A larger literal is a
 // *SyntaxError wrapping ErrLiteralTooLarge, reported before anything is
-// allocated; its body is then discarded by the next call. The returned slice
-// is the caller's to keep.
+// allocated; its body is then discarded by the next call. Memory follows the
+// bytes received, not the size announced: a peer that announces 64 MiB and
+// sends ten bytes costs a few KiB. The returned slice is the caller's to
+// keep; its capacity is its length.
 func (r *Reader) LiteralBytes(production string) ([]byte, error) {
 	if !r.litPending {
 		return nil, r.errorAt(r.InputOffset(), production, "literal", nil)
@@ -847,18 +854,23 @@ func (r *Reader) LiteralBytes(production string) ([]byte, error) {
 		return nil, r.errorAt(r.InputOffset(), production, "smaller literal", ErrLiteralTooLarge)
 	}
 	r.litPending = false
-	b := make([]byte, r.litRemain)
-	n := 0
-	for n < len(b) {
+	size := r.litRemain
+	b := make([]byte, 0, min(size, literalChunk))
+	for int64(len(b)) < size {
+		if len(b) == cap(b) {
+			nb := make([]byte, len(b), min(2*int64(cap(b)), size))
+			copy(nb, b)
+			b = nb
+		}
 		if r.r == r.w {
 			if err := r.fill(); err != nil {
-				r.litRemain -= int64(n)
+				r.litRemain = size - int64(len(b))
 				return nil, unexpected(err)
 			}
 		}
-		m := copy(b[n:], r.buf[r.r:r.w])
+		m := copy(b[len(b):cap(b)], r.buf[r.r:r.w])
+		b = b[:len(b)+m]
 		r.r += m
-		n += m
 	}
 	r.litRemain = 0
 	return b, nil

@@ -17,7 +17,7 @@ import (
 
 // small are the limits of the limit tests: each row is exactly at a limit or
 // one past it.
-var small = Limits{MaxLiteral: 16, MaxAtom: 8, MaxQuoted: 8, MaxDepth: 3, MaxListElems: 4}
+var small = Limits{MaxLiteral: 16, MaxAtom: 8, MaxQuoted: 8, MaxDepth: 3, MaxListElems: 4, MaxNumList: 4}
 
 // readerKinds are the ways the tests feed a Reader: every table runs under
 // each of them and must give the same results, offsets and errors.
@@ -451,7 +451,8 @@ var errCases = []errCase{
 	{name: "value/CR in list", in: "(a\r\n", op: opValue, off: 2, prod: "p"},
 	{name: "value/depth past MaxDepth", in: "((((a))))", lim: small, op: opValue, off: 3, prod: "p", sentinel: ErrTooDeep},
 	{name: "value/elems past MaxListElems", in: "(a b c d e)", lim: small, op: opValue, off: 9, prod: "p", sentinel: ErrListTooLong},
-	{name: "value/nested elems past MaxListElems", in: "(x (a b c d e))", lim: small, op: opValue, off: 12, prod: "p", sentinel: ErrListTooLong},
+	// MaxListElems counts the elements of the whole value: x, (a ...), a, b.
+	{name: "value/nested elems past MaxListElems", in: "(x (a b c d e))", lim: small, op: opValue, off: 8, prod: "p", sentinel: ErrListTooLong},
 	{name: "value/word past MaxAtom", in: "(123456789)", lim: small, op: opValue, off: 1, prod: "p", sentinel: ErrAtomTooLong},
 	{name: "value/section past MaxAtom", in: "B[1 2 3 4]", lim: small, op: opValue, off: 0, prod: "p", sentinel: ErrAtomTooLong},
 	{name: "value/quoted past MaxQuoted", in: `("123456789")`, lim: small, op: opValue, off: 2, prod: "p", sentinel: ErrQuotedTooLong},

@@ -294,16 +294,19 @@ func (v Value) AppendTo(b []byte) []byte {
 // ReadValue reads one value: NIL, a number, an atom-like word (with any
 // bracketed section such as "BODY[HEADER.FIELDS (A B)]<0>" kept as part of
 // the word), a string or a parenthesized list of values. Literals are
-// buffered subject to Limits.MaxLiteral; lists are bounded by MaxDepth and
-// MaxListElems.
+// buffered subject to Limits.MaxLiteral; lists are bounded by MaxDepth, and
+// by MaxListElems elements in the whole value, nested lists included.
 func (r *Reader) ReadValue(production string) (Value, error) {
 	if err := r.begin(); err != nil {
 		return Value{}, err
 	}
-	return r.readValue(production, 0)
+	elems := 0
+	return r.readValue(production, 0, &elems)
 }
 
-func (r *Reader) readValue(production string, depth int) (Value, error) {
+// readValue reads a value nested depth lists deep; *elems counts the list
+// elements of the whole value read so far.
+func (r *Reader) readValue(production string, depth int, elems *int) (Value, error) {
 	c, err := r.peek()
 	if err != nil {
 		return Value{}, unexpected(err)
@@ -337,10 +340,11 @@ func (r *Reader) readValue(production string, depth int) (Value, error) {
 					}
 				}
 			}
-			if len(v.List) >= r.lim.MaxListElems {
+			if *elems >= r.lim.MaxListElems {
 				return Value{}, r.errorAt(r.InputOffset(), production, "fewer list elements", ErrListTooLong)
 			}
-			e, err := r.readValue(production, depth+1)
+			*elems++
+			e, err := r.readValue(production, depth+1, elems)
 			if err != nil {
 				return Value{}, err
 			}
