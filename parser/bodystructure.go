@@ -190,7 +190,6 @@ func (r *Reader) readMultipart(depth int) (*BodyStructure, error) {
 	w := r.w
 	b := new(BodyStructure)
 	b.Type = "multipart"
-	max := w.Limits().MaxListElems
 	for {
 		c, err := w.Peek()
 		if err != nil {
@@ -213,8 +212,8 @@ func (r *Reader) readMultipart(depth int) (*BodyStructure, error) {
 		if c != '(' {
 			return nil, w.ErrorAt("body-type-mpart", "SP media-subtype")
 		}
-		if len(b.Parts) >= max {
-			return nil, &wire.SyntaxError{Offset: w.InputOffset(), Production: "body-type-mpart", Expected: "fewer parts", Err: wire.ErrListTooLong}
+		if err := r.countElem("body-type-mpart"); err != nil {
+			return nil, err
 		}
 		p, err := r.readBody(depth + 1)
 		if err != nil {
@@ -465,7 +464,6 @@ func (r *Reader) readExtMultipart(b *BodyStructure) error {
 }
 
 func (r *Reader) readExtCommon(b *BodyStructure) error {
-	w := r.w
 	more, err := r.moreFields()
 	if err != nil || !more {
 		return err
@@ -489,10 +487,7 @@ func (r *Reader) readExtCommon(b *BodyStructure) error {
 		if more, err = r.moreFields(); err != nil || !more {
 			return err
 		}
-		if len(b.Extensions) >= w.Limits().MaxListElems {
-			return &wire.SyntaxError{Offset: w.InputOffset(), Production: "body-extension", Expected: "fewer extensions", Err: wire.ErrListTooLong}
-		}
-		v, err := w.ReadValue("body-extension")
+		v, err := r.readCountedValue("body-extension", true)
 		if err != nil {
 			return err
 		}

@@ -151,6 +151,14 @@ func (r *Reader) readCode() (*Code, error) {
 		}
 		// Lenient: keep the code with its raw arguments only.
 	}
+	// The arguments are bounded by MaxQuoted already; their lists count
+	// like any other.
+	if err := r.countElems(len(code.List), off, "resp-text-code"); err != nil {
+		return nil, err
+	}
+	if maxNums := w.Limits().MaxNumList; 2*len(code.Set) > maxNums || 2*len(code.Dest) > maxNums {
+		return nil, &wire.SyntaxError{Offset: off, Production: "resp-text-code", Expected: "fewer numbers", Err: wire.ErrListTooLong}
+	}
 	return code, nil
 }
 

@@ -283,8 +283,8 @@ func (f *Fetch) next() (FetchItem, error) {
 		return nil, w.ErrorAt("msg-att", `SP or ")"`)
 	}
 	f.n++
-	if f.n > w.Limits().MaxListElems {
-		return nil, &wire.SyntaxError{Offset: w.InputOffset(), Production: "msg-att", Expected: "fewer items", Err: wire.ErrListTooLong}
+	if err := r.countElem("msg-att"); err != nil {
+		return nil, err
 	}
 	return r.readFetchItem()
 }
@@ -490,7 +490,7 @@ func (r *Reader) readRawValue(raw *RawItem) error {
 	if err := r.w.ExpectSP("msg-att"); err != nil {
 		return err
 	}
-	v, err := r.w.ReadValue("msg-att")
+	v, err := r.readCountedValue("msg-att", false)
 	raw.Value = v
 	return err
 }

@@ -1,6 +1,8 @@
 package parser
 
 import (
+	"unsafe"
+
 	"github.com/imapwire/imapwire/wire"
 )
 
@@ -58,10 +60,119 @@ func (r *Reader) listNext(production string, opts int, n int) (bool, error) {
 			}
 		}
 	}
-	if n >= w.Limits().MaxListElems {
-		return false, &wire.SyntaxError{Offset: w.InputOffset(), Production: production, Expected: "fewer list elements", Err: wire.ErrListTooLong}
+	return true, r.countElem(production)
+}
+
+// countElem counts one list element of the current response, starting at
+// the next byte; see countElems.
+func (r *Reader) countElem(production string) error {
+	r.elems++
+	if r.elems > r.w.Limits().MaxListElems {
+		return r.tooManyElems(r.w.InputOffset(), production)
 	}
-	return true, nil
+	return nil
+}
+
+// countElems counts n list elements of the current response, of a value
+// that starts at off. Every list the parser builds counts against one
+// budget per response, Limits.MaxListElems: a limit per list would let a
+// list of a million lists of a million elements through.
+func (r *Reader) countElems(n int, off int64, production string) error {
+	r.elems += n
+	if r.elems > r.w.Limits().MaxListElems {
+		return r.tooManyElems(off, production)
+	}
+	return nil
+}
+
+func (r *Reader) tooManyElems(off int64, production string) error {
+	return &wire.SyntaxError{Offset: off, Production: production, Expected: "fewer list elements", Err: wire.ErrListTooLong}
+}
+
+// readCountedValue reads a value kept raw (wire.Reader.ReadValue) and
+// counts its list elements, and the value itself when it is an element of
+// a list (elem), against the response's budget. The elements of a value
+// are counted once it is read (wire.Reader bounds each value alone), so a
+// breach is reported at the value's first byte.
+func (r *Reader) readCountedValue(production string, elem bool) (wire.Value, error) {
+	off := r.w.InputOffset()
+	if elem {
+		if err := r.countElem(production); err != nil {
+			return wire.Value{}, err
+		}
+	}
+	v, err := r.w.ReadValue(production)
+	if err != nil {
+		return v, err
+	}
+	if v.Kind == wire.KindList {
+		if err := r.countElems(valueElems(v), off, production); err != nil {
+			return wire.Value{}, err
+		}
+	}
+	return v, nil
+}
+
+// valueElems returns the number of list elements in v, nested ones
+// included.
+func valueElems(v wire.Value) int {
+	n := len(v.List)
+	for _, e := range v.List {
+		if e.Kind == wire.KindList {
+			n += valueElems(e)
+		}
+	}
+	return n
+}
+
+// A chunkList gathers a list of unknown and possibly great length (the
+// numbers of a SEARCH, the atoms of a CAPABILITY line) in chunks that are
+// never copied while it grows, then copies them once into a slice of
+// exactly its length. The bytes allocated are about twice the result's
+// at most, and so is the peak; a slice grown by append allocates about
+// five times the result (large slices grow by a quarter), holds up to 2.25
+// times at its peak, and keeps up to a quarter unused.
+//
+// cur may start as a scratch slice of the Reader (length 0): list always
+// copies, so the result never shares it.
+type chunkList[T any] struct {
+	full [][]T // the filled chunks, in order
+	cur  []T   // the chunk being filled
+	n    int   // elements in full and cur
+}
+
+const (
+	firstChunk    = 16      // elements of the first chunk when there is no scratch
+	maxChunkBytes = 1 << 20 // chunks double up to this size
+)
+
+func (c *chunkList[T]) len() int { return c.n }
+
+func (c *chunkList[T]) add(v T) {
+	if len(c.cur) == cap(c.cur) {
+		c.grow()
+	}
+	c.cur = append(c.cur, v)
+	c.n++
+}
+
+func (c *chunkList[T]) grow() {
+	size := firstChunk
+	if cap(c.cur) > 0 {
+		c.full = append(c.full, c.cur)
+		var zero T
+		size = max(cap(c.cur), min(2*cap(c.cur), maxChunkBytes/int(unsafe.Sizeof(zero))))
+	}
+	c.cur = make([]T, 0, size)
+}
+
+// list returns the elements in a new slice whose capacity is its length.
+func (c *chunkList[T]) list() []T {
+	out := make([]T, 0, c.n)
+	for _, ch := range c.full {
+		out = append(out, ch...)
+	}
+	return append(out, c.cur...)
 }
 
 // readParenList reads "(" [elem *(SP elem)] ")", calling elem for each

@@ -95,7 +95,7 @@ func (r *Reader) readList(cmd string) (Response, error) {
 					return err
 				})
 			}
-			item.Value, err = w.ReadValue("tagged-ext-val")
+			item.Value, err = r.readCountedValue("tagged-ext-val", false)
 			l.Extended = append(l.Extended, item)
 			return err
 		})

@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"errors"
 	"io"
 	"time"
 
@@ -82,7 +83,11 @@ func (m *Message) add(f *Fetch, item FetchItem) error {
 
 // Add records item in m. A body section still streaming (Data nil, Body
 // set) is read into memory whole: Size says how much that is, so check it
-// first when the source is untrusted.
+// first when the source is untrusted. Memory follows the bytes that
+// arrive, not Size: the buffer starts at 32 KiB at most and doubles up to
+// Size as it fills, so a Size that the bytes never match costs only what
+// came (the error is then io.ErrUnexpectedEOF). A negative Size is an
+// error.
 func (m *Message) Add(item FetchItem) error {
 	m.Items = append(m.Items, item.ItemName())
 	switch it := item.(type) {
@@ -100,9 +105,9 @@ func (m *Message) Add(item FetchItem) error {
 		m.BodyStructure = it.Body
 	case *BodySectionItem:
 		if it.Data == nil && it.Body != nil {
-			b := make([]byte, it.Size)
-			if _, err := io.ReadFull(it.Body, b); err != nil {
-				return unexpected(err)
+			b, err := readSized(it.Body, it.Size)
+			if err != nil {
+				return err
 			}
 			it.Data = b
 		}
@@ -126,4 +131,33 @@ func (m *Message) Add(item FetchItem) error {
 		m.Raw = append(m.Raw, *it)
 	}
 	return nil
+}
+
+var errNegativeSize = errors.New("parser: body section with a negative Size")
+
+// sizedChunk is the most readSized allocates before any byte has arrived.
+const sizedChunk = 32 << 10
+
+// readSized reads exactly size bytes from rd into a slice that grows as
+// they arrive: it starts at min(size, sizedChunk) and doubles up to size.
+// Fewer bytes than size is io.ErrUnexpectedEOF.
+func readSized(rd io.Reader, size int64) ([]byte, error) {
+	if size < 0 {
+		return nil, errNegativeSize
+	}
+	b := make([]byte, min(size, sizedChunk))
+	n := 0
+	for int64(n) < size {
+		if n == len(b) {
+			nb := make([]byte, min(2*int64(len(b)), size))
+			copy(nb, b)
+			b = nb
+		}
+		m, err := io.ReadFull(rd, b[n:])
+		n += m
+		if err != nil {
+			return nil, unexpected(err)
+		}
+	}
+	return b, nil
 }

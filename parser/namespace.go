@@ -62,7 +62,7 @@ func (r *Reader) readNamespace() (Response, error) {
 				if err := w.ExpectSP("namespace-response-extension"); err != nil {
 					return err
 				}
-				item.Value, err = w.ReadValue("namespace-response-extension")
+				item.Value, err = r.readCountedValue("namespace-response-extension", false)
 				d.Extension = append(d.Extension, item)
 				return err
 			})
@@ -173,6 +173,9 @@ func (r *Reader) readQuotaRoot() (Response, error) {
 			return q, w.ExpectCRLF("quotaroot-response")
 		}
 		if err := w.ExpectSP("quotaroot-response"); err != nil {
+			return nil, err
+		}
+		if err := r.countElem("quotaroot-response"); err != nil {
 			return nil, err
 		}
 		root, err := w.ReadAString("quota-root-name")

@@ -28,11 +28,13 @@ type Reader struct {
 	w      *wire.Reader
 	strict bool
 
-	fetch     *Fetch // the FETCH response being streamed, if any
-	needSkip  bool   // the previous response failed midway
-	err       error  // sticky I/O error (or io.EOF): the stream is over
-	respStart int64  // offset of the current response's first byte
-	arena     strArena
+	fetch      *Fetch // the FETCH response being streamed, if any
+	needSkip   bool   // the previous response failed midway
+	err        error  // sticky I/O error (or io.EOF): the stream is over
+	respStart  int64  // offset of the current response's first byte
+	elems      int    // list elements of the current response (Limits.MaxListElems)
+	arena      strArena
+	numScratch []uint32 // the first chunk of every number list (see readNumList)
 
 	// Slabs and scratch space for FETCH structures (see arena.go).
 	addrSlab     []Address
@@ -83,6 +85,7 @@ func (r *Reader) Next() (Response, error) {
 		}
 	}
 	r.respStart = r.w.InputOffset()
+	r.elems = 0
 	resp, err := r.readResponse()
 	if err != nil {
 		return nil, r.fail(err)
@@ -384,31 +387,34 @@ func (r *Reader) readUnknown(u *Unknown) (Response, error) {
 		} else if eol {
 			return u, w.ExpectCRLF("response-data")
 		}
-		v, err := w.ReadValue("response-data")
+		v, err := r.readCountedValue("response-data", true)
 		if err != nil {
 			return nil, err
 		}
 		u.Fields = append(u.Fields, v)
-		if len(u.Fields) > w.Limits().MaxListElems {
-			return nil, &wire.SyntaxError{Offset: w.InputOffset(), Production: "response-data", Expected: "fewer values", Err: wire.ErrListTooLong}
-		}
 	}
 }
 
 // readAtomsToEOL reads *(SP atom) CRLF (at least one atom when need1).
+// The atoms are list elements of the response; they are gathered in chunks
+// (see chunkList), as a line of a million of them must not cost the
+// doubling of a slice.
 func (r *Reader) readAtomsToEOL(production string, need1 bool) ([]string, error) {
 	w := r.w
-	var out []string
+	var out chunkList[string]
 	for {
 		eol, err := w.AtEOL()
 		if err != nil {
 			return nil, err
 		}
 		if eol {
-			if need1 && len(out) == 0 && r.strict {
+			if need1 && out.len() == 0 && r.strict {
 				return nil, w.ErrorAt(production, "atom")
 			}
-			return out, w.ExpectCRLF(production)
+			if out.len() == 0 {
+				return nil, w.ExpectCRLF(production)
+			}
+			return out.list(), w.ExpectCRLF(production)
 		}
 		if err := w.ExpectSP(production); err != nil {
 			return nil, err
@@ -418,11 +424,14 @@ func (r *Reader) readAtomsToEOL(production string, need1 bool) ([]string, error)
 		} else if eol && !r.strict {
 			continue // trailing SP (Apple); strict: an atom must follow
 		}
+		if err := r.countElem(production); err != nil {
+			return nil, err
+		}
 		a, err := r.readAtomish(production)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, r.intern(a))
+		out.add(r.intern(a))
 	}
 }
 

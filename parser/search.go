@@ -38,10 +38,21 @@ func (r *Reader) readSort() (Response, error) {
 	return &Sort{Nums: nums, ModSeq: modseq}, nil
 }
 
+// numScratch is the length of the Reader's first chunk of every number
+// list: a SEARCH of up to that many numbers allocates only its result.
+const numScratch = 1024
+
 // readNumList reads *(SP nz-number) [SP "(" "MODSEQ" SP mod-sequence ")"] CRLF.
+// The numbers, at most Limits.MaxNumList, are gathered in chunks (see
+// chunkList), so that the bytes allocated for a list of two million stay
+// about twice its 8 MB.
 func (r *Reader) readNumList(production string) ([]uint32, uint64, error) {
 	w := r.w
-	nums := []uint32{}
+	if r.numScratch == nil {
+		r.numScratch = make([]uint32, 0, numScratch)
+	}
+	nums := chunkList[uint32]{cur: r.numScratch[:0]}
+	maxNums := w.Limits().MaxNumList
 	var modseq uint64
 	for {
 		eol, err := w.AtEOL()
@@ -49,7 +60,7 @@ func (r *Reader) readNumList(production string) ([]uint32, uint64, error) {
 			return nil, 0, err
 		}
 		if eol {
-			return nums, modseq, w.ExpectCRLF(production)
+			return nums.list(), modseq, w.ExpectCRLF(production)
 		}
 		if err := w.ExpectSP(production); err != nil {
 			return nil, 0, err
@@ -81,11 +92,14 @@ func (r *Reader) readNumList(production string) ([]uint32, uint64, error) {
 		if (c == '\r' || c == '\n') && !r.strict {
 			continue // lenient trailing SP (David.fx); AtEOL handles it next
 		}
+		if nums.len() >= maxNums {
+			return nil, 0, &wire.SyntaxError{Offset: w.InputOffset(), Production: production, Expected: "fewer numbers", Err: wire.ErrListTooLong}
+		}
 		n, err := r.readNZNumber("nz-number")
 		if err != nil {
 			return nil, 0, err
 		}
-		nums = append(nums, n)
+		nums.add(n)
 	}
 }
 
@@ -150,6 +164,7 @@ func (r *Reader) readESearch() (Response, error) {
 			continue
 		}
 		first = false
+		off := w.InputOffset()
 		name, err := w.ReadAtom("search-return-data")
 		if err != nil {
 			return nil, err
@@ -157,6 +172,11 @@ func (r *Reader) readESearch() (Response, error) {
 		if equalFold(name, "UID") {
 			e.UID = true
 			continue
+		}
+		// Each search-return-data counts, even the ones that replace a
+		// field: only Other grows, but counting all is simpler to state.
+		if err := r.countElems(1, off, "search-return-data"); err != nil {
+			return nil, err
 		}
 		uname := upper(string(name))
 		if err := w.ExpectSP("search-return-data"); err != nil {
@@ -189,7 +209,7 @@ func (r *Reader) readESearch() (Response, error) {
 				return nil, err
 			}
 		default:
-			v, err := w.ReadValue("tagged-ext-val")
+			v, err := r.readCountedValue("tagged-ext-val", false)
 			if err != nil {
 				return nil, err
 			}
@@ -258,8 +278,10 @@ func (r *Reader) readThreadList(depth int) (*ThreadNode, error) {
 	root := &ThreadNode{}
 	cur := root
 	first := true
-	max := w.Limits().MaxListElems
-	count := 0
+	// Every message number and every nested thread-list is a list
+	// element of the response; a top-level thread-list holds at least
+	// one number, so it needs no count of its own.
+	//
 	// nested counts the thread-lists since the last member: strictly,
 	// members come first and thread-nested = 2*thread-list.
 	nested := 0
@@ -282,6 +304,9 @@ func (r *Reader) readThreadList(depth int) (*ThreadNode, error) {
 			}
 			return root, nil
 		case c == '(':
+			if err := r.countElem("thread-list"); err != nil {
+				return nil, err
+			}
 			child, err := r.readThreadList(depth + 1)
 			if err != nil {
 				return nil, err
@@ -295,6 +320,9 @@ func (r *Reader) readThreadList(depth int) (*ThreadNode, error) {
 			if nested > 0 && r.strict {
 				return nil, w.ErrorAt("thread-list", `"(" or ")"`)
 			}
+			if err := r.countElem("thread-list"); err != nil {
+				return nil, err
+			}
 			n, err := r.readNZNumber("thread-members")
 			if err != nil {
 				return nil, err
@@ -304,8 +332,5 @@ func (r *Reader) readThreadList(depth int) (*ThreadNode, error) {
 			cur = node
 		}
 		first = false
-		if count++; count > max {
-			return nil, &wire.SyntaxError{Offset: w.InputOffset(), Production: "thread-list", Expected: "fewer elements", Err: wire.ErrListTooLong}
-		}
 	}
 }
