@@ -299,7 +299,7 @@ func (r *Reader) readOnePart(depth int) (*BodyStructure, error) {
 	if err := w.ExpectSP("body-fields"); err != nil {
 		return nil, err
 	}
-	if b.Size, err = r.readNumberOrNIL("body-fld-octets"); err != nil {
+	if b.Size, err = r.readBodyNumber("body-fld-octets"); err != nil {
 		return nil, err
 	}
 
@@ -344,7 +344,7 @@ func (r *Reader) readOnePart(depth int) (*BodyStructure, error) {
 		if err := w.ExpectSP("body-type-msg"); err != nil {
 			return nil, err
 		}
-		if b.Lines, err = r.readNumberOrNIL("body-fld-lines"); err != nil {
+		if b.Lines, err = r.readBodyNumber("body-fld-lines"); err != nil {
 			return nil, err
 		}
 	case isText:
@@ -355,7 +355,7 @@ func (r *Reader) readOnePart(depth int) (*BodyStructure, error) {
 			}
 			return b, err
 		}
-		if b.Lines, err = r.readNumberOrNIL("body-fld-lines"); err != nil {
+		if b.Lines, err = r.readBodyNumber("body-fld-lines"); err != nil {
 			return nil, err
 		}
 	}

@@ -301,17 +301,26 @@ func (r *Reader) readNZNumber(production string) (uint32, error) {
 	return n, err
 }
 
-// readNumberOrNIL reads a number; in lenient mode NIL reads as 0 (servers
-// send NIL for body-fld-lines and sizes they do not know).
-func (r *Reader) readNumberOrNIL(production string) (uint32, error) {
+// readBodyNumber reads body-fld-octets or body-fld-lines, a number. In
+// lenient mode NIL and a negative number read as 0: servers send NIL for
+// sizes and line counts they do not know (sora, alps#45), and -1 (Exchange,
+// go-imap#534; Dovecot by imap-codec's account, modern-email/defects#27)
+// or -2 (SmarterMail, MailKit#385). A negative number must still be a
+// number: "-" alone, or one that overflows, is an error.
+func (r *Reader) readBodyNumber(production string) (uint32, error) {
 	w := r.w
 	if !r.strict {
 		c, err := w.Peek()
 		if err != nil {
 			return 0, unexpected(err)
 		}
-		if c == 'N' || c == 'n' {
+		switch c {
+		case 'N', 'n':
 			return 0, w.ReadNIL(production)
+		case '-':
+			w.ReadByte()
+			_, err := w.ReadNumber(production)
+			return 0, err
 		}
 	}
 	return w.ReadNumber(production)

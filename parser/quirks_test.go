@@ -202,6 +202,32 @@ var quirks = []quirk{
 		}},
 	{server: "various", source: "doubled SP (Outlook)", in: "* 2 FETCH (UID 7  FLAGS  (\\Seen))\r\n",
 		want: []Response{&Message{SeqNum: 2, Items: []string{"UID", "FLAGS"}, UID: 7, Flags: []string{`\Seen`}}}},
+	{server: "Exchange (modern-email/defects#27)", source: "go-imap#534 (the bytes reported, cut after BODY)",
+		in: `* 32 FETCH (UID 389 RFC822.SIZE 27824 BODY (("text" "plain" NIL NIL NIL "7bit" 155 1)("message" "feedback-report" NIL NIL NIL "7bit" 141)` +
+			`("message" "rfc822" NIL NIL NIL "8bit" 0 ("Thu, 8 Jun 2023 11:37:19 +0200" "=?utf-8?... =?utf-8?Q?023@ID61326?=" ` +
+			`(("{.eml From}" NIL "{.eml From local part}" "{.eml From domain}")) ((NIL NIL "{.eml Sender local part}" "{.eml Sender domain}")) NIL NIL NIL NIL NIL "<{.eml messageID}>") ` +
+			`("multipart" "parallel" ("boundary" "_90b3ff09-0c78-477e-ac01-677ba1271137_") NIL NIL "7BIT" -1) 0) "report"))` + "\r\n",
+		// body-fld-octets -1 (of a multipart sent as a single part) is
+		// read as 0, as imap-codec rectifies it.
+		want: []Response{&Message{SeqNum: 32, Items: []string{"UID", "RFC822.SIZE", "BODY"}, UID: 389, Size: 27824, BodyStructure: &BodyStructure{
+			Type: "multipart", Subtype: "report", Parts: []*BodyStructure{
+				{Type: "text", Subtype: "plain", Encoding: "7bit", Size: 155, Lines: 1},
+				{Type: "message", Subtype: "feedback-report", Encoding: "7bit", Size: 141},
+				{Type: "message", Subtype: "rfc822", Encoding: "8bit", Envelope: &Envelope{
+					Date: "Thu, 8 Jun 2023 11:37:19 +0200", Subject: "=?utf-8?... =?utf-8?Q?023@ID61326?=",
+					From:      []Address{{Name: "{.eml From}", Mailbox: "{.eml From local part}", Host: "{.eml From domain}"}},
+					Sender:    []Address{{Mailbox: "{.eml Sender local part}", Host: "{.eml Sender domain}"}},
+					MessageID: "<{.eml messageID}>"},
+					Body: &BodyStructure{Type: "multipart", Subtype: "parallel", Params: Params{{"boundary", "_90b3ff09-0c78-477e-ac01-677ba1271137_"}}, Encoding: "7BIT"}},
+			}}}}},
+	{server: "Dovecot (by imap-codec's account)", source: "modern-email/defects#27 (bytes reconstructed: body-fld-lines -1)",
+		in: `* 2 FETCH (BODY ("text" "plain" ("charset" "utf-8") NIL NIL "7bit" 1234 -1))` + "\r\n",
+		want: []Response{&Message{SeqNum: 2, Items: []string{"BODY"}, BodyStructure: &BodyStructure{
+			Type: "text", Subtype: "plain", Params: Params{{"charset", "utf-8"}}, Encoding: "7bit", Size: 1234}}}},
+	{server: "SmarterMail", source: "MailKit#385 (the part reported, alone)",
+		in: `* 3 FETCH (BODYSTRUCTURE ("text" "plain" NIL NIL NIL "7bit" -2 0 NIL NIL NIL))` + "\r\n",
+		want: []Response{&Message{SeqNum: 3, Items: []string{"BODYSTRUCTURE"}, BodyStructure: &BodyStructure{
+			Type: "text", Subtype: "plain", Encoding: "7bit", Extended: true}}}},
 }
 
 func parseQuirk(in string, strict bool) []Response {

@@ -327,8 +327,11 @@ func (r *Reader) readNumbered() (Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if n == 0 && r.strict && (equalFold(name, "FETCH") || equalFold(name, "EXPUNGE")) {
-		// message-data = nz-number SP ("EXPUNGE" / ("FETCH" SP msg-att))
+	// message-data = nz-number SP ("EXPUNGE" / ("FETCH" SP msg-att)).
+	// "* 0 EXPUNGE" is refused in both modes: applied, it would shift
+	// every sequence number the client holds, and no server is known
+	// to need it. "* 0 FETCH" is kept leniently: it changes no state.
+	if n == 0 && (equalFold(name, "EXPUNGE") || r.strict && equalFold(name, "FETCH")) {
 		return nil, &wire.SyntaxError{Offset: off, Production: "message-data", Expected: "nz-number", Found: `"0"`}
 	}
 	switch {
