@@ -173,6 +173,7 @@ func tlsConfig(cfg *tls.Config, host string) *tls.Config {
 func newClient(ctx context.Context, nc net.Conn, o Options, host string, secure bool) (*Client, error) {
 	c := &Client{netc: nc, opts: o, host: host, secure: secure}
 	conn := command.New(nc, &command.Options{
+		Observe:     c.observe,
 		Unsolicited: c.unsolicited,
 		Strict:      o.Strict,
 		Trace:       o.Trace,
@@ -211,22 +212,31 @@ func (c *Client) Conn() *command.Conn { return c.conn }
 // unsolicited updates the selected mailbox and passes r to Options.Updates.
 func (c *Client) unsolicited(r parser.Response) {
 	c.mu.Lock()
-	// Checked under c.mu, which StartTLS holds to forget the capabilities
-	// after the upgrade: a response from before TLS either acts before
-	// that, and is forgotten with the rest, or not at all.
-	if c.conn != nil && c.conn.Stale() {
-		c.mu.Unlock()
+	// A response read in the clear before STARTTLS must not reach the
+	// caller after the upgrade (command.Conn.Stale).
+	stale := c.conn != nil && c.conn.Stale()
+	c.mu.Unlock()
+	if stale {
 		return
 	}
+	if c.opts.Updates != nil {
+		c.opts.Updates(r)
+	}
+}
+
+// observe keeps the state that follows the stream's order, from the reader
+// goroutine (command.Options.Observe): the selected mailbox's state, from
+// whichever command's response or unsolicited response carries it, and the
+// capabilities of a CAPABILITY response code. A command's caller sees the
+// state as of its tagged completion.
+func (c *Client) observe(r parser.Response) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if mb := c.mailbox; mb != nil {
 		mb.apply(r)
 	}
 	if s, ok := r.(*parser.StatusResponse); ok && s.Code != nil && s.Code.Name == parser.CodeCapability {
 		c.caps = capSet(s.Code.List)
-	}
-	c.mu.Unlock()
-	if c.opts.Updates != nil {
-		c.opts.Updates(r)
 	}
 }
 

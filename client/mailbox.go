@@ -10,8 +10,10 @@ import (
 )
 
 // Mailbox is the state of the selected mailbox: what SELECT and EXAMINE
-// report, kept up to date by unsolicited EXISTS, RECENT, EXPUNGE, VANISHED
-// and FLAGS responses.
+// report, kept up to date by EXISTS, RECENT, EXPUNGE, VANISHED, FLAGS and
+// the response codes that describe the mailbox, applied in the order the
+// server sent them, whichever command they answered, before that command
+// returns.
 type Mailbox struct {
 	Name           string
 	ReadOnly       bool     // EXAMINE, or [READ-ONLY]
@@ -74,6 +76,10 @@ func (m *Mailbox) apply(r parser.Response) {
 			m.ReadOnly = true
 		case parser.CodeReadWrite:
 			m.ReadOnly = false
+		case parser.CodeClosed:
+			// RFC 7162 section 3.2.11: what came before was about the
+			// mailbox selected before; the new one's state follows.
+			*m = Mailbox{Name: m.Name, ReadOnly: m.ReadOnly}
 		}
 	}
 }
@@ -102,29 +108,29 @@ func (c *Client) Examine(ctx context.Context, name string) (*Mailbox, error) {
 }
 
 func (c *Client) selectMailbox(ctx context.Context, verb, name string) (*Mailbox, error) {
-	c.mu.Lock()
-	c.mailbox = nil
-	c.mu.Unlock()
-	args := []command.Arg{command.Mailbox(name)}
-	resps, status, err := c.run(ctx, &command.Spec{
-		Name:    verb,
-		Args:    args,
-		Barrier: true,
-		Claim:   selectClaim,
-	})
-	if err != nil {
-		return nil, err
-	}
+	// The new state fills as the server's responses are read
+	// (Client.observe): SELECT is a barrier, so the responses that follow
+	// it are about the new mailbox.
 	mb := &Mailbox{Name: name, ReadOnly: verb == "EXAMINE"}
-	for _, r := range resps {
-		mb.apply(r)
-	}
-	if status != nil {
-		mb.apply(status)
-	}
 	c.mu.Lock()
 	c.mailbox = mb
 	c.mu.Unlock()
+	_, _, err := c.run(ctx, &command.Spec{
+		Name:    verb,
+		Args:    []command.Arg{command.Mailbox(name)},
+		Barrier: true,
+		Claim:   selectClaim,
+	})
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err != nil {
+		// A failed SELECT leaves no mailbox selected (RFC 3501 section
+		// 6.3.1); so does one whose outcome is unknown.
+		if c.mailbox == mb {
+			c.mailbox = nil
+		}
+		return nil, err
+	}
 	cp := *mb
 	return &cp, nil
 }

@@ -288,7 +288,6 @@ func (c *Client) Move(ctx context.Context, uid bool, set wire.SeqSet, dest strin
 			if s, ok := r.(*parser.StatusResponse); ok {
 				copyUID = copyUIDOf(s.Code)
 			}
-			c.applyToMailbox(r)
 		}
 		if err != nil {
 			return nil, err
@@ -327,16 +326,6 @@ func (c *Client) Move(ctx context.Context, uid bool, set wire.SeqSet, dest strin
 	return cu, err
 }
 
-// applyToMailbox updates the selected mailbox with a response a command
-// claimed (EXPUNGE during MOVE, ...).
-func (c *Client) applyToMailbox(r parser.Response) {
-	c.mu.Lock()
-	if c.mailbox != nil {
-		c.mailbox.apply(r)
-	}
-	c.mu.Unlock()
-}
-
 // Expunge permanently removes the messages marked \Deleted and returns the
 // sequence numbers the server reported, in order (each relative to the
 // mailbox after the previous expunge, as RFC 3501 section 7.4.1 says).
@@ -369,7 +358,6 @@ func (c *Client) expunge(ctx context.Context, name string, args []command.Arg) (
 		if e, ok := r.(*parser.Expunge); ok {
 			seqs = append(seqs, e.SeqNum)
 		}
-		c.applyToMailbox(r)
 	}
 	return seqs, err
 }

@@ -30,6 +30,15 @@ type Options struct {
 	// a handler, unsolicited responses are discarded.
 	UnsolicitedQueue int
 
+	// Observe, when set, sees every response the reader reads except
+	// FETCH, in the order the server sent them, before the response is
+	// routed and before a tagged one completes its command: the place to
+	// keep state that must follow the stream's order, such as the selected
+	// mailbox's message count (RFC 3501 section 7.4.1: each EXPUNGE
+	// renumbers the messages after it at once). It is called from the
+	// reader goroutine: it must return quickly and must not call the Conn.
+	Observe func(parser.Response)
+
 	// Strict and Limits configure the response parser.
 	Strict bool
 	Limits wire.Limits

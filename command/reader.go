@@ -18,6 +18,11 @@ func (c *Conn) readLoop() {
 			c.readFailed(err)
 			return
 		}
+		if c.opts.Observe != nil && greeted {
+			if _, isFetch := resp.(*parser.Fetch); !isFetch {
+				c.opts.Observe(resp)
+			}
+		}
 		switch r := resp.(type) {
 		case *parser.StatusResponse:
 			if !greeted && r.Tag == "" {
