@@ -43,6 +43,11 @@ type Options struct {
 
 	// Strict makes the response parser refuse every grammar deviation.
 	Strict bool
+
+	// Limits bound what the response parser holds for one token or
+	// response (zero fields: wire.DefaultLimits). MaxLiteral is also the
+	// largest body Collect buffers.
+	Limits wire.Limits
 }
 
 // A Client is a connection to an IMAP server. Its methods are safe for
@@ -176,6 +181,7 @@ func newClient(ctx context.Context, nc net.Conn, o Options, host string, secure 
 		Observe:     c.observe,
 		Unsolicited: c.unsolicited,
 		Strict:      o.Strict,
+		Limits:      o.Limits,
 		Trace:       o.Trace,
 	})
 	c.mu.Lock() // the Unsolicited handler may run already

@@ -165,6 +165,7 @@ func runHostile(t *testing.T, tc hostileCase) {
 		t.Fatalf("the call did not return by its deadline (%v):\n%s", deadline, buf[:runtime.Stack(buf, true)])
 	}
 	grew := peak()
+	t.Logf("peak heap +%d KiB (budget %d KiB)", grew>>10, budget>>10)
 	if grew > budget {
 		t.Errorf("peak heap grew by %d KiB, budget %d KiB", grew>>10, budget>>10)
 	}
@@ -648,4 +649,57 @@ func selfSigned(t *testing.T) testCert {
 	pool := x509.NewCertPool()
 	pool.AddCert(leaf)
 	return testCert{cert: tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool: pool}
+}
+
+// TestHostileFloods: responses that never end hold memory in proportion to
+// what the limits allow, then fail with the limit's sentinel; with the
+// default limits and with small ones. (A SEARCH at the default MaxNumList,
+// 16 Mi numbers, is 32 MB on the wire: the parser's own tests cover it.)
+func TestHostileFloods(t *testing.T) {
+	const mib = 1 << 20
+	small := wire.Limits{MaxListElems: 10_000, MaxNumList: 100_000}
+	search := func(ctx context.Context, c *client.Client) error {
+		_, err := c.Search(ctx, false, nil)
+		return err
+	}
+	noop := func(ctx context.Context, c *client.Client) error { return c.Noop(ctx) }
+	for _, tc := range []hostileCase{
+		{
+			name: "SEARCH without end, small limits",
+			opts: client.Options{Limits: small},
+			serve: func(s *hconn) {
+				s.command()
+				s.send("* SEARCH")
+				s.repeat(" 1", 2*1_000_000)
+			},
+			budget: 4 * mib,
+			call:   search,
+			check:  wantSyntaxErr(wire.ErrListTooLong),
+		},
+		{
+			name: "CAPABILITY without end, default limits",
+			serve: func(s *hconn) {
+				s.command()
+				s.send("* CAPABILITY")
+				s.repeat(" A", 2*2_000_000) // past MaxListElems (1,000,000)
+			},
+			budget: 64 * mib,
+			call:   noop,
+			check:  wantSyntaxErr(wire.ErrListTooLong),
+		},
+		{
+			name: "CAPABILITY without end, small limits",
+			opts: client.Options{Limits: small},
+			serve: func(s *hconn) {
+				s.command()
+				s.send("* CAPABILITY")
+				s.repeat(" A", 2*1_000_000)
+			},
+			budget: 4 * mib,
+			call:   noop,
+			check:  wantSyntaxErr(wire.ErrListTooLong),
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) { runHostile(t, tc) })
+	}
 }
