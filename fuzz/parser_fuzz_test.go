@@ -18,7 +18,7 @@ import (
 )
 
 // fuzzLimits are small so that the fuzzer reaches every limit quickly.
-var fuzzLimits = wire.Limits{MaxLiteral: 1 << 10, MaxAtom: 64, MaxQuoted: 256, MaxDepth: 8, MaxListElems: 32}
+var fuzzLimits = wire.Limits{MaxLiteral: 1 << 10, MaxAtom: 64, MaxQuoted: 256, MaxDepth: 8, MaxListElems: 32, MaxNumList: 64}
 
 // seedResponses adds every line of the quirk and RFC corpora, plus a few
 // hand-picked responses, to f.
@@ -105,6 +105,15 @@ func checkBounded(t *testing.T, v reflect.Value) {
 				t.Fatalf("[]byte of %d bytes beyond MaxLiteral", v.Len())
 			}
 			return
+		}
+		if v.Type().Elem().Kind() == reflect.Uint32 && v.Len() > fuzzLimits.MaxNumList {
+			t.Fatalf("%d numbers beyond MaxNumList", v.Len())
+		}
+		if v.Type() == reflect.TypeFor[wire.SeqSet]() && 2*v.Len() > fuzzLimits.MaxNumList {
+			t.Fatalf("sequence set of %d ranges beyond MaxNumList", v.Len())
+		}
+		if v.Type().Elem().Kind() != reflect.Uint32 && v.Len() > fuzzLimits.MaxListElems {
+			t.Fatalf("%s of %d elements beyond MaxListElems", v.Type(), v.Len())
 		}
 		for i := 0; i < v.Len(); i++ {
 			checkBounded(t, v.Index(i))

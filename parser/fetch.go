@@ -19,11 +19,10 @@ import (
 type Fetch struct {
 	SeqNum uint32 `json:"seqNum"`
 
-	r     *Reader
-	n     int   // items read so far
-	done  bool  // ")" CRLF consumed
-	err   error // sticky
-	depth int
+	r    *Reader
+	n    int   // items read so far
+	done bool  // ")" CRLF consumed
+	err  error // sticky
 
 	// items holds the common items of this response in one allocation;
 	// a slot is used once, and an item repeated in the same response
