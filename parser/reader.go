@@ -12,7 +12,10 @@ type Options struct {
 	// Strict turns every leniency off: only RFC 3501 (and the extension
 	// RFCs' grammar) is accepted. Meant for conformance testing.
 	Strict bool `json:"strict"`
-	// Limits bounds memory per token; zero fields take wire.DefaultLimits.
+	// Limits bounds memory per token and per response: MaxListElems
+	// counts the list elements of a whole response, all its lists
+	// together, and MaxNumList the numbers of one SEARCH, SORT or
+	// sequence set. Zero fields take wire.DefaultLimits.
 	Limits wire.Limits `json:"limits"`
 }
 
