@@ -35,6 +35,7 @@ var readerLimits = wire.Limits{
 	MaxQuoted:    64 << 10,
 	MaxDepth:     maxSearchDepth,
 	MaxListElems: 100000,
+	MaxNumList:   200000, // a sequence set of 100,000 ranges, as MaxListElems bounded it before
 }
 
 // A command is one parsed client command.
