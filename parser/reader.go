@@ -35,6 +35,7 @@ type Reader struct {
 	needSkip   bool   // the previous response failed midway
 	err        error  // sticky I/O error (or io.EOF): the stream is over
 	respStart  int64  // offset of the current response's first byte
+	respKind   byte   // '*', '+' or 't' (tagged): how the current response began
 	elems      int    // list elements of the current response (Limits.MaxListElems)
 	arena      strArena
 	numScratch []uint32 // the first chunk of every number list (see readNumList)
@@ -88,6 +89,7 @@ func (r *Reader) Next() (Response, error) {
 		}
 	}
 	r.respStart = r.w.InputOffset()
+	r.w.Mark()
 	r.elems = 0
 	resp, err := r.readResponse()
 	if err != nil {
@@ -132,14 +134,17 @@ func (r *Reader) readResponse() (Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.respKind = 't'
 	switch c {
 	case '*':
+		r.respKind = '*'
 		w.ReadByte()
 		if err := w.ExpectSP("response-data"); err != nil {
 			return nil, err
 		}
 		return r.readUntagged()
 	case '+':
+		r.respKind = '+'
 		w.ReadByte()
 		return r.readContinuation()
 	case '[':

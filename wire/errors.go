@@ -32,6 +32,12 @@ var (
 	// Limits.MaxNumList.
 	ErrListTooLong = errors.New("list has too many elements")
 
+	// ErrLiteralFraming reports a literal header that could not be read
+	// after its "{" (a size that is not a number, overflows or is not
+	// closed by "}" CRLF). The size of what follows is unknown, so the
+	// stream cannot be resynchronized past it.
+	ErrLiteralFraming = errors.New("malformed literal header")
+
 	// ErrUTF7 reports a mailbox name that is not valid modified UTF-7
 	// (RFC 3501 section 5.1.3).
 	ErrUTF7 = errors.New("invalid modified UTF-7")

@@ -54,6 +54,7 @@ type Reader struct {
 	litRemain  int64
 	litPending bool
 	gen        uint64 // incremented by every call that invalidates a literal reader
+	mark       int64  // see Mark
 
 	scratch []byte // unescaped quoted strings
 }
@@ -95,7 +96,7 @@ func (r *Reader) Strict() bool { return r.strict }
 func (r *Reader) Reset(rd io.Reader) {
 	r.rd = rd
 	r.r, r.w, r.base, r.err, r.failed = 0, 0, 0, nil, false
-	r.litRemain, r.litPending = 0, false
+	r.litRemain, r.litPending, r.mark = 0, false, 0
 	r.gen++
 }
 
@@ -124,16 +125,25 @@ func (r *Reader) fillBuf() error {
 	if r.buf == nil {
 		r.buf = make([]byte, initialBufSize)
 	}
-	if r.r == r.w {
-		r.base += int64(r.r)
+	// keep is the first byte to keep: the next unread one, or the mark
+	// (the start of the current response) while it is near enough.
+	keep := r.r
+	if m := r.mark - r.base; m >= 0 && m < int64(r.r) && int64(r.r)-m <= markKeep {
+		keep = int(m)
+	}
+	if keep == r.w {
+		r.base += int64(r.w)
 		r.r, r.w = 0, 0
 	}
 	if r.w == len(r.buf) {
-		if r.r > 0 {
-			copy(r.buf, r.buf[r.r:r.w])
-			r.base += int64(r.r)
-			r.w -= r.r
-			r.r = 0
+		if keep == 0 && r.r > 0 {
+			keep = r.r // never grow the buffer for the mark
+		}
+		if keep > 0 {
+			copy(r.buf, r.buf[keep:r.w])
+			r.base += int64(keep)
+			r.w -= keep
+			r.r -= keep
 		} else {
 			n := min(2*len(r.buf), r.maxBuf)
 			if n <= len(r.buf) {
@@ -186,7 +196,11 @@ func (r *Reader) beginSlow() error {
 	return r.discardLiteral()
 }
 
-func (r *Reader) discardLiteral() error {
+func (r *Reader) discardLiteral() error { return r.discardLiteralRaw(nil) }
+
+// discardLiteralRaw discards the rest of the pending literal, showing each
+// chunk to keep (when not nil) first.
+func (r *Reader) discardLiteralRaw(keep func([]byte)) error {
 	for r.litRemain > 0 {
 		if r.r == r.w {
 			if err := r.fill(); err != nil {
@@ -194,6 +208,9 @@ func (r *Reader) discardLiteral() error {
 			}
 		}
 		n := min(int64(r.w-r.r), r.litRemain)
+		if keep != nil {
+			keep(r.buf[r.r : r.r+int(n)])
+		}
 		r.r += int(n)
 		r.litRemain -= n
 	}
@@ -779,36 +796,61 @@ func (r *Reader) readLiteralHeader(production string) (LiteralInfo, error) {
 	if err := r.expect('{', production); err != nil {
 		return info, err
 	}
+	size, err := r.readLiteralSize(production, &info)
+	if err != nil {
+		return info, framing(err)
+	}
+	info.Size = int64(size)
+	r.litRemain = info.Size
+	r.litPending = true
+	return info, nil
+}
+
+// readLiteralSize reads the rest of a literal header after "{": number
+// ["+"] "}" CRLF.
+func (r *Reader) readLiteralSize(production string, info *LiteralInfo) (uint64, error) {
 	size, err := r.readNumber(production, 1<<63-1)
 	if err != nil {
-		return info, err
+		return 0, err
 	}
-	c, err = r.peek()
+	c, err := r.peek()
 	if err != nil {
-		return info, unexpected(err)
+		return 0, unexpected(err)
 	}
 	if c == '+' {
 		info.NonSync = true
 		r.r++
 	}
 	if err := r.expect('}', production); err != nil {
-		return info, err
+		return 0, err
 	}
 	// The CRLF after a literal header is part of the literal syntax; a
 	// bare LF is accepted leniently like every other line end.
 	c, err = r.peek()
 	if err != nil {
-		return info, unexpected(err)
+		return 0, unexpected(err)
 	}
 	if c == '\n' && !r.strict {
 		r.r++
 	} else if err := r.expectCRLFExact(production); err != nil {
-		return info, err
+		return 0, err
 	}
-	info.Size = int64(size)
-	r.litRemain = info.Size
-	r.litPending = true
-	return info, nil
+	return size, nil
+}
+
+// framing marks a syntax error inside a literal header with
+// ErrLiteralFraming, beside the sentinel it may have (ErrNumberOverflow).
+func framing(err error) error {
+	se, ok := err.(*SyntaxError)
+	if !ok {
+		return err
+	}
+	if se.Err == nil {
+		se.Err = ErrLiteralFraming
+	} else {
+		se.Err = errors.Join(ErrLiteralFraming, se.Err)
+	}
+	return se
 }
 
 func (r *Reader) expectCRLFExact(production string) error {
@@ -1180,28 +1222,71 @@ func (r *Reader) ReadText(production string) ([]byte, error) {
 // announced at the end of a line are skipped whole. After a *SyntaxError in
 // a response, SkipLine resynchronizes the stream on the next response.
 func (r *Reader) SkipLine() error {
+	_, err := r.skipLine(nil, 0)
+	return err
+}
+
+// SkipLineRaw is SkipLine returning the bytes it skipped, literals
+// included, up to max bytes (the rest is skipped without being kept).
+func (r *Reader) SkipLineRaw(max int) ([]byte, error) {
+	return r.skipLine(make([]byte, 0, min(max, 512)), max)
+}
+
+// Mark records the current offset as the start of a unit (a response) whose
+// bytes Since may be asked for: the buffer keeps up to 4 KiB from the mark
+// (markKeep) when it refills, instead of only the unread bytes.
+func (r *Reader) Mark() { r.mark = r.InputOffset() }
+
+// markKeep is how much the buffer keeps from the mark.
+const markKeep = 4 << 10
+
+// Since returns the bytes from stream offset off up to the next unread
+// byte, as far as they are still in the buffer (the bytes from the Mark,
+// up to 4 KiB of them, stay; older ones may be gone, and then Since
+// returns the part still there, possibly none). The slice is valid until
+// the next call on r.
+func (r *Reader) Since(off int64) []byte {
+	i := max(off-r.base, 0)
+	if i > int64(r.r) {
+		return nil
+	}
+	return r.buf[i:r.r]
+}
+
+// skipLine skips to the end of the line (literals included), appending up
+// to max of the skipped bytes to raw.
+func (r *Reader) skipLine(raw []byte, max int) ([]byte, error) {
+	keep := func(b []byte) {
+		if n := max - len(raw); n > 0 {
+			raw = append(raw, b[:min(n, len(b))]...)
+		}
+	}
 	if err := r.begin(); err != nil {
-		return err
+		return raw, err
 	}
 	// State machine for a literal header just before the line end:
 	// 0 none; 1 after '{'; 2 in digits; 3 after '+'; 4 after '}'; 5 after "}\r".
 	state := 0
 	var size int64
 	for {
+		start := r.r
 		for r.r < r.w {
 			c := r.buf[r.r]
 			r.r++
 			switch {
 			case c == '\n':
 				if state == 4 || state == 5 {
+					keep(r.buf[start:r.r])
 					r.litRemain = size
-					if err := r.discardLiteral(); err != nil {
-						return err
+					if err := r.discardLiteralRaw(keep); err != nil {
+						return raw, err
 					}
 					state, size = 0, 0
+					start = r.r
 					continue
 				}
-				return nil
+				keep(r.buf[start:r.r])
+				return raw, nil
 			case c == '{':
 				state, size = 1, 0
 			case c >= '0' && c <= '9' && (state == 1 || state == 2):
@@ -1219,8 +1304,9 @@ func (r *Reader) SkipLine() error {
 				state = 0
 			}
 		}
+		keep(r.buf[start:r.r])
 		if err := r.fill(); err != nil {
-			return unexpected(err)
+			return raw, unexpected(err)
 		}
 	}
 }
