@@ -123,6 +123,16 @@ func (r *Reader) readQuota() (Response, error) {
 		return nil, err
 	}
 	q.Root = r.str(root)
+	if !r.strict {
+		// "* QUOTA root" with no list at all: a Maildir server answers
+		// GETQUOTAROOT so for an account without a quota (RFC 2087 needs
+		// "()"). Read as an empty quota.
+		if eol, err := w.AtEOL(); err != nil {
+			return nil, err
+		} else if eol {
+			return q, w.ExpectCRLF("quota-response")
+		}
+	}
 	if err := w.ExpectSP("quota-response"); err != nil {
 		return nil, err
 	}

@@ -200,6 +200,9 @@ var quirks = []quirk{
 			&Flags{Flags: []string{`\Seen`, "OIB-Seen-[Gmail]/Spam", "$Junk"}},
 			&Message{SeqNum: 3, Items: []string{"FLAGS"}, Flags: []string{`\Seen`, "OIB-Seen-[Gmail]/Trash"}},
 		}},
+	{server: "a Maildir server with an INBOX. namespace (imapwire issue 14)", source: "GETQUOTAROOT INBOX on an account without a quota",
+		in:   "* QUOTA \"ROOT\"\r\n", // after * QUOTAROOT "INBOX" "ROOT"
+		want: []Response{&Quota{Root: "ROOT", Resources: []QuotaResource{}}}},
 	{server: "various", source: "doubled SP (Outlook)", in: "* 2 FETCH (UID 7  FLAGS  (\\Seen))\r\n",
 		want: []Response{&Message{SeqNum: 2, Items: []string{"UID", "FLAGS"}, UID: 7, Flags: []string{`\Seen`}}}},
 	{server: "Exchange (modern-email/defects#27)", source: "go-imap#534 (the bytes reported, cut after BODY)",
