@@ -134,7 +134,9 @@ func (f *FetchCommand) Next(ctx context.Context) (*command.Message, error) {
 	}
 }
 
-// Collect reads every message, buffering bodies.
+// Collect reads every message, buffering bodies. When some responses did
+// not parse, it returns the messages that did with a
+// *command.MalformedError holding the others.
 func (f *FetchCommand) Collect(ctx context.Context) ([]*parser.Message, error) {
 	var out []*parser.Message
 	for {
@@ -146,6 +148,10 @@ func (f *FetchCommand) Collect(ctx context.Context) ([]*parser.Message, error) {
 			return out, err
 		}
 		pm, err := m.Collect(ctx)
+		var me *command.MalformedError
+		if errors.As(err, &me) {
+			continue // the command's error, from Next, reports it
+		}
 		if err != nil {
 			return out, err
 		}

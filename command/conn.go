@@ -288,6 +288,7 @@ type Command struct {
 	space     chan struct{} // signalled when the consumer takes a message
 	notify    chan struct{}
 	abandoned bool
+	malformed []*parser.Malformed // responses of the command that did not parse
 	status    *parser.StatusResponse
 	err       error
 	done      chan struct{}
@@ -671,6 +672,9 @@ func (cmd *Command) finish(status *parser.StatusResponse, err error) {
 	if err == nil && status != nil && status.Type != parser.OK {
 		err = &StatusError{Command: cmd.Spec.Name, Resp: status}
 	}
+	if err == nil && len(cmd.malformed) > 0 {
+		err = &MalformedError{Command: cmd.Spec.Name, Status: status, Responses: cmd.malformed}
+	}
 	cmd.err = err
 	close(cmd.done)
 	cmd.mu.Unlock()
@@ -678,6 +682,20 @@ func (cmd *Command) finish(status *parser.StatusResponse, err error) {
 	case cmd.notify <- struct{}{}:
 	default:
 	}
+}
+
+// pushMalformed records a response of the command that did not parse, and
+// queues it for the consumer. It reports false when the command was
+// abandoned.
+func (cmd *Command) pushMalformed(m *parser.Malformed) bool {
+	cmd.mu.Lock()
+	if cmd.abandoned {
+		cmd.mu.Unlock()
+		return false
+	}
+	cmd.malformed = append(cmd.malformed, m)
+	cmd.mu.Unlock()
+	return cmd.push(m)
 }
 
 // push queues a claimed response or message for the command's consumer. It
@@ -774,6 +792,10 @@ func (cmd *Command) Collect(ctx context.Context) ([]parser.Response, *parser.Sta
 		switch v := x.(type) {
 		case *Message:
 			m, err := v.Collect(ctx)
+			var me *MalformedError
+			if errors.As(err, &me) {
+				continue // the command's error reports it, once complete
+			}
 			if err != nil {
 				return out, nil, err
 			}

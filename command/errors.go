@@ -146,3 +146,26 @@ func (e *LiteralError) Error() string {
 
 // Unwrap returns wire.ErrLiteralTooLarge.
 func (e *LiteralError) Unwrap() error { return wire.ErrLiteralTooLarge }
+
+// A MalformedError reports a command that completed with OK while some of
+// its responses did not parse: they were skipped, and the connection goes
+// on. Responses holds them (raw bytes and *wire.SyntaxError each); the
+// command's other results are complete. errors.As finds the first one's
+// *wire.SyntaxError through Unwrap.
+type MalformedError struct {
+	Command   string
+	Status    *parser.StatusResponse // nil when a message failed before completion
+	Responses []*parser.Malformed
+}
+
+// Error describes the first malformed response and counts the others.
+func (e *MalformedError) Error() string {
+	s := fmt.Sprintf("imap: %s: a response did not parse: %v", e.Command, e.Responses[0].Err)
+	if n := len(e.Responses) - 1; n > 0 {
+		s += fmt.Sprintf(" (and %d more)", n)
+	}
+	return s
+}
+
+// Unwrap returns the first malformed response's *wire.SyntaxError.
+func (e *MalformedError) Unwrap() error { return e.Responses[0].Err }

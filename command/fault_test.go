@@ -201,7 +201,10 @@ func (zeros) Read(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// TestFaultGarbage: a syntax error is fatal and says where it is.
+// TestFaultGarbage: a syntax error that cannot be skipped is fatal and
+// says where it is: a malformed tagged status (which command it completes
+// is unknown), bytes that start no response, a literal whose framing broke,
+// a line past the limits.
 func TestFaultGarbage(t *testing.T) {
 	g := int64(len(greetingLine))
 	tests := []struct {
@@ -212,11 +215,9 @@ func TestFaultGarbage(t *testing.T) {
 	}{
 		{"bad condition", "A1 HELLO world\r\n", g + 3, "resp-cond-state"},
 		{"control bytes", "\x01\x02\x03\r\n", g, "tag"},
-		{"bad number", "* 1 FETCH (UID abc)\r\n", g + int64(len("* 1 FETCH (UID ")), ""},
-		// Lenient mode takes a space before CRLF: the offending byte is "n".
-		{"bad exists", "* 1 EXISTS now\r\n", g + int64(len("* 1 EXISTS ")), ""},
 		{"after good responses", "* 1 EXISTS\r\n* 2 RECENT\r\n)\r\n", g + 24, ""},
-		{"missing tag text", "* \r\n", g + 2, ""},
+		{"literal framing", "* LIST () \"/\" {-1}\r\n", g + int64(len(`* LIST () "/" {`)), ""},
+		{"past the limits", "* 1 FETCH (UID 1 " + strings.Repeat("X", 70_000) + ")\r\n", g + int64(len("* 1 FETCH (UID 1 ")), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -236,6 +237,96 @@ func TestFaultGarbage(t *testing.T) {
 				t.Errorf("Production = %q, want %q", se.Production, tt.prod)
 			}
 			p.expectClosed()
+		})
+	}
+}
+
+// TestMalformedSkipped: a malformed untagged response costs that response,
+// not the connection. It is skipped and delivered as a *parser.Malformed to
+// the command whose Kinds name it (which then completes with a
+// *MalformedError, its other results intact) or to the Unsolicited handler;
+// every command in flight completes with its own status.
+func TestMalformedSkipped(t *testing.T) {
+	g := int64(len(greetingLine))
+	tests := []struct {
+		name    string
+		spec    *Spec // the command in flight (a NOOP when nil)
+		answer  string
+		offset  int64  // of the syntax error, in the whole stream
+		kind    string // the Malformed's Name
+		owned   bool   // delivered to the command, not the handler
+		results int    // the command's other responses
+	}{
+		{name: "bad FETCH item", answer: "* 1 FETCH (UID abc)\r\n", offset: g + int64(len("* 1 FETCH (UID ")), kind: "FETCH"},
+		{name: "bad EXISTS", answer: "* 1 EXISTS now\r\n", offset: g + int64(len("* 1 EXISTS")), kind: "EXISTS"}, // strict: the SP
+		{name: "no name", answer: "* \r\n", offset: g + 2},
+		{name: "bad code, untagged", answer: "* OK [UIDNEXT x] hi\r\n", offset: g + int64(len("* OK [UIDNEXT ")), kind: "OK"},
+		{
+			name:   "QUOTA without its list, strict, owned by GETQUOTAROOT",
+			spec:   &Spec{Name: "GETQUOTAROOT", Args: []Arg{Mailbox("INBOX")}, Kinds: []string{"QUOTAROOT", "QUOTA"}, Claim: func(parser.Response) bool { return true }},
+			answer: "* QUOTAROOT \"INBOX\" \"ROOT\"\r\n* QUOTA \"ROOT\"\r\n",
+			offset: g + int64(len("* QUOTAROOT \"INBOX\" \"ROOT\"\r\n* QUOTA \"ROOT\"")), kind: "QUOTA", owned: true, results: 1,
+		},
+		{
+			name:   "a literal in a malformed LIST, owned by LIST",
+			spec:   &Spec{Name: "LIST", Args: []Arg{Raw(`"" *`)}, Kinds: []string{"LIST"}, Claim: func(r parser.Response) bool { return r.ResponseType() == "LIST" }},
+			answer: "* LIST () \"/\" {3}\r\na b x\r\n* LIST () \"/\" INBOX\r\n",
+			offset: g + int64(len("* LIST () \"/\" {3}\r\na b ")), kind: "LIST", owned: true, results: 1,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := newRecorder()
+			c, p := start(t, &Options{Unsolicited: rec.handle, Strict: true})
+			spec := tt.spec
+			if spec == nil {
+				spec = &Spec{Name: "NOOP"}
+			}
+			cmd := send(t, c, spec)
+			p.line()
+			other := send(t, c, &Spec{Name: "CHECK"})
+			p.line()
+			p.write(tt.answer + cmd.Tag + " OK done\r\n" + other.Tag + " OK done\r\n")
+
+			resps, st, err := cmd.Collect(testCtx(t))
+			var me *MalformedError
+			if tt.owned {
+				if !errors.As(err, &me) || st == nil || st.Type != parser.OK {
+					t.Fatalf("Collect = %v, %v; want the OK and a *MalformedError", st, err)
+				}
+				var se *wire.SyntaxError
+				if !errors.As(err, &se) || se.Offset != tt.offset {
+					t.Errorf("error %v, want a *wire.SyntaxError at offset %d", err, tt.offset)
+				}
+				n := 0
+				for _, r := range resps {
+					if _, bad := r.(*parser.Malformed); !bad {
+						n++
+					}
+				}
+				if n != tt.results || len(me.Responses) != 1 || me.Responses[0].Name != tt.kind {
+					t.Errorf("%d results, malformed %+v; want %d results and one %s", n, me.Responses, tt.results, tt.kind)
+				}
+			} else {
+				if err != nil {
+					t.Fatalf("Collect: %v", err)
+				}
+				got := rec.wait(t, 1)
+				rec.mu.Lock()
+				m, isMalformed := rec.got[0].(*parser.Malformed)
+				rec.mu.Unlock()
+				if !isMalformed || m.Name != tt.kind || m.Err.Offset != tt.offset {
+					t.Errorf("Unsolicited got %v, want a Malformed %s at offset %d", got, tt.kind, tt.offset)
+				}
+			}
+			ok(t, other)
+			if c.Err() != nil {
+				t.Fatalf("the connection failed: %v", c.Err())
+			}
+			third := send(t, c, &Spec{Name: "NOOP"})
+			p.line()
+			p.write(third.Tag + " OK still here\r\n")
+			ok(t, third)
 		})
 	}
 }

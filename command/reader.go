@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strings"
 
 	"github.com/imapwire/imapwire/parser"
 )
@@ -15,6 +16,9 @@ func (c *Conn) readLoop() {
 	for {
 		resp, err := c.pr.Next()
 		if err != nil {
+			if greeted && c.skipMalformed(err, nil) {
+				continue
+			}
 			c.readFailed(err)
 			return
 		}
@@ -74,6 +78,51 @@ func (c *Conn) readLoop() {
 			c.route(r)
 		}
 	}
+}
+
+// skipMalformed tries to resynchronize after a syntax error: the parser
+// skips the bad response, which goes, as a *parser.Malformed, to the
+// command whose Spec.Kinds names its kind (or to fetchOwner, for a FETCH
+// whose header h is known), or else to the Unsolicited handler. It reports
+// false when the connection cannot go on: the stream cannot be
+// resynchronized (parser.SkipMalformed), or the bad response was a tagged
+// status or a continuation request (which command it answered is unknown).
+func (c *Conn) skipMalformed(err error, h *FetchHeader) bool {
+	m, _ := c.pr.SkipMalformed(err)
+	if m == nil || m.Tag != "" {
+		return false
+	}
+	if c.opts.Observe != nil {
+		c.opts.Observe(m)
+	}
+	var owner *Command
+	if h != nil {
+		owner = c.fetchOwner(h)
+	} else {
+		owner = c.kindOwner(m.Name)
+	}
+	if owner == nil || !owner.pushMalformed(m) {
+		c.unsol.push(m)
+	}
+	return true
+}
+
+// kindOwner returns the first command in flight whose Spec.Kinds names
+// kind.
+func (c *Conn) kindOwner(kind string) *Command {
+	if kind == "" {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, cmd := range c.inflight {
+		for _, k := range cmd.Spec.Kinds {
+			if strings.EqualFold(k, kind) {
+				return cmd
+			}
+		}
+	}
+	return nil
 }
 
 // readFailed ends the connection after a read error.
@@ -203,10 +252,7 @@ func (c *Conn) readFetch(f *parser.Fetch) error {
 			break
 		}
 		if err != nil {
-			if msg != nil {
-				msg.fail(err)
-			}
-			return err
+			return c.fetchFailed(err, h, owner, msg)
 		}
 		if discard {
 			continue
@@ -289,6 +335,37 @@ func (c *Conn) readFetch(f *parser.Fetch) error {
 	}
 	if !owner.push(m) {
 		owner.unreserve(ahead)
+	}
+	return nil
+}
+
+// fetchFailed handles a syntax error inside a FETCH response: when the
+// stream can be resynchronized, the response is skipped and reported as a
+// *parser.Malformed to its owner (the message being streamed fails with a
+// *MalformedError), and the reader goes on; otherwise the error ends the
+// connection.
+func (c *Conn) fetchFailed(err error, h *FetchHeader, owner *Command, msg *Message) error {
+	m, _ := c.pr.SkipMalformed(err)
+	if m == nil {
+		if msg != nil {
+			msg.fail(err)
+		}
+		return err
+	}
+	if m.Name == "" {
+		m.Name, m.Num, m.HasNum = "FETCH", h.SeqNum, true // its start left the buffer
+	}
+	if c.opts.Observe != nil {
+		c.opts.Observe(m)
+	}
+	if owner == nil {
+		owner = c.fetchOwner(h)
+	}
+	if msg != nil && owner != nil {
+		msg.fail(&MalformedError{Command: owner.Spec.Name, Responses: []*parser.Malformed{m}})
+	}
+	if owner == nil || !owner.pushMalformed(m) {
+		c.unsol.push(m)
 	}
 	return nil
 }
