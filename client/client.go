@@ -230,6 +230,14 @@ func (c *Client) unsolicited(r parser.Response) {
 	}
 }
 
+// partial reports whether a command's results are usable despite err: the
+// command completed, but some of its responses did not parse
+// (*command.MalformedError). Methods then return what did parse, with err.
+func partial(err error) bool {
+	var me *command.MalformedError
+	return errors.As(err, &me)
+}
+
 // observe keeps the state that follows the stream's order, from the reader
 // goroutine (command.Options.Observe): the selected mailbox's state, from
 // whichever command's response or unsolicited response carries it, and the

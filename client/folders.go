@@ -92,23 +92,28 @@ func (c *Client) list(ctx context.Context, verb string, args []command.Arg) ([]L
 			return false
 		},
 	})
-	if err != nil {
+	if err != nil && !partial(err) {
 		return nil, err
 	}
 	var out []ListResult
-	index := map[string]int{}
+	var index map[string]int // built for LIST-STATUS only
 	for _, r := range resps {
 		switch r := r.(type) {
 		case *parser.List:
-			index[r.Name] = len(out)
 			out = append(out, ListResult{List: r})
 		case *parser.Status:
+			if index == nil {
+				index = make(map[string]int, len(out))
+				for i, l := range out {
+					index[l.Name] = i
+				}
+			}
 			if i, ok := index[r.Name]; ok {
 				out[i].Status = r
 			}
 		}
 	}
-	return out, nil
+	return out, err
 }
 
 // Lsub lists subscribed mailboxes (LSUB).

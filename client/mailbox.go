@@ -120,9 +120,16 @@ func (c *Client) selectMailbox(ctx context.Context, verb, name string) (*Mailbox
 		Args:    []command.Arg{command.Mailbox(name)},
 		Barrier: true,
 		Claim:   selectClaim,
+		Kinds:   []string{"EXISTS", "RECENT", "FLAGS", "OK"},
 	})
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if partial(err) {
+		// Selected, but some of the state did not parse: what did is
+		// returned with the error.
+		cp := *mb
+		return &cp, err
+	}
 	if err != nil {
 		// A failed SELECT leaves no mailbox selected (RFC 3501 section
 		// 6.3.1); so does one whose outcome is unknown.

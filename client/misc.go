@@ -81,7 +81,7 @@ func (c *Client) GetQuotaRoot(ctx context.Context, mailbox string) (*parser.Quot
 		Kinds: []string{"QUOTA", "QUOTAROOT"},
 		Claim: func(r parser.Response) bool { return isType[*parser.Quota](r) || isType[*parser.QuotaRoot](r) },
 	})
-	if err != nil {
+	if err != nil && !partial(err) {
 		return nil, nil, err
 	}
 	var root *parser.QuotaRoot
@@ -94,7 +94,7 @@ func (c *Client) GetQuotaRoot(ctx context.Context, mailbox string) (*parser.Quot
 			quotas = append(quotas, r)
 		}
 	}
-	return root, quotas, nil
+	return root, quotas, err
 }
 
 // Raw sends a command this package has no method for and returns the
