@@ -50,6 +50,17 @@
 // parser, EOF, an I/O error, BYE, Close) fails every pending command with
 // a *ConnError that wraps the cause.
 //
+// # Malformed responses
+//
+// A syntax error inside an untagged response is not fatal when the stream
+// can be resynchronized: the response is skipped (parser.SkipMalformed)
+// and delivered as a *parser.Malformed to the command whose Spec.Kinds
+// name its kind, which then completes with a *MalformedError after its
+// tagged OK, or else to the Unsolicited handler. A malformed tagged status
+// or continuation request, a broken literal header and a line past the
+// limits still end the connection. Options.Observe sees every response,
+// malformed ones included, in the order the server sent them.
+//
 // # STARTTLS
 //
 // A Spec with Upgrade set stops the reader after its OK until Upgrade
