@@ -82,8 +82,23 @@ type UIDItem struct{ UID uint32 }
 type FlagsItem struct{ Flags []string }
 
 // InternalDateItem is the INTERNALDATE fetch item, with the zone it was
-// sent in.
-type InternalDateItem struct{ Time time.Time }
+// sent in. A date-time that matches the grammar but names no real instant
+// (a zone of +2400 or more, minutes past 59, year 0000, a day the month
+// does not have) is refused in strict mode; leniently Time stays zero, Raw
+// keeps the text as sent and Err says what is out of range (a
+// *wire.SyntaxError matching ErrDateRange), so that no code downstream
+// meets a time.Time it cannot handle (encoding/json refuses zones beyond
+// ±23:59).
+type InternalDateItem struct {
+	Time time.Time
+	Raw  string // the date-time as sent, set only when Err is
+	Err  error
+}
+
+// ErrDateRange reports a date-time whose fields are in the grammar but out
+// of range: zone hours above 23 or minutes above 59, year 0000, a day past
+// the end of its month.
+var ErrDateRange = errors.New("date-time out of range")
 
 // SizeItem is the RFC822.SIZE fetch item.
 type SizeItem struct{ Size int64 }
@@ -365,9 +380,16 @@ func (r *Reader) readFetchItem() (FetchItem, error) {
 		if err != nil {
 			return nil, err
 		}
-		t, perr := parseDateTime(b, r.strict)
+		t, perr, rangeErr := parseDateTime(b, r.strict)
 		if perr != "" {
 			return nil, &wire.SyntaxError{Offset: doff, Production: "date-time", Expected: perr, Found: strconv.Quote(string(b))}
+		}
+		if rangeErr != "" {
+			err := &wire.SyntaxError{Offset: doff, Production: "date-time", Expected: rangeErr, Found: strconv.Quote(string(b)), Err: ErrDateRange}
+			if r.strict {
+				return nil, err
+			}
+			return item(r.fetch, 4, &r.fetch.items.date, InternalDateItem{Raw: string(b), Err: err}), nil
 		}
 		return item(r.fetch, 4, &r.fetch.items.date, InternalDateItem{Time: t}), nil
 	case equalFold(nameb, "RFC822.SIZE"):
@@ -752,7 +774,7 @@ func (r *Reader) readSectionData(item *BodySectionItem) (FetchItem, error) {
 
 // zones caches the fixed zones of date-times: a mailbox's messages share a
 // handful of offsets, and time.FixedZone allocates. Offsets are at most
-// ±99:59, so the cache is bounded.
+// ±23:59, so the cache is bounded.
 var zones sync.Map // int -> *time.Location
 
 func fixedZone(offset int) *time.Location {
@@ -769,9 +791,11 @@ func fixedZone(offset int) *time.Location {
 var months = [12]string{"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"}
 
 // parseDateTime parses date-time content: "17-Jul-1996 02:44:25 -0700".
-// It returns a description of what was expected on failure. Leniently the
-// day may have one digit without the leading space.
-func parseDateTime(b []byte, strict bool) (time.Time, string) {
+// It returns a description of what was expected when the grammar is not
+// met, or of the range a field broke when it is met but names no instant
+// (see InternalDateItem). Leniently the day may have one digit without the
+// leading space.
+func parseDateTime(b []byte, strict bool) (t time.Time, expected, outOfRange string) {
 	s := b // no string conversion: this runs for every INTERNALDATE
 	padded := len(s) > 0 && s[0] == ' '
 	if padded {
@@ -792,15 +816,15 @@ func parseDateTime(b []byte, strict bool) (time.Time, string) {
 	}
 	i := bytes.IndexByte(s, '-')
 	if i < 1 || i > 2 || (padded && i != 1) || (strict && !padded && i != 2) {
-		return time.Time{}, "date-day-fixed"
+		return t, "date-day-fixed", ""
 	}
 	day, ok := num(s[:i])
 	if !ok || day < 1 || day > 31 {
-		return time.Time{}, "date-day-fixed"
+		return t, "date-day-fixed", ""
 	}
 	s = s[i+1:]
 	if len(s) < 4 || s[3] != '-' {
-		return time.Time{}, "date-month"
+		return t, "date-month", ""
 	}
 	month := 0
 	for k, name := range months {
@@ -809,12 +833,12 @@ func parseDateTime(b []byte, strict bool) (time.Time, string) {
 		}
 	}
 	if month == 0 {
-		return time.Time{}, "date-month"
+		return t, "date-month", ""
 	}
 	s = s[4:]
 	// date-year SP time SP zone: "1996 02:44:25 -0700"
 	if len(s) != 4+1+8+1+5 || s[4] != ' ' || s[7] != ':' || s[10] != ':' || s[13] != ' ' {
-		return time.Time{}, `"YYYY HH:MM:SS +ZZZZ"`
+		return t, `"YYYY HH:MM:SS +ZZZZ"`, ""
 	}
 	year, ok1 := num(s[:4])
 	hh, ok2 := num(s[5:7])
@@ -822,13 +846,26 @@ func parseDateTime(b []byte, strict bool) (time.Time, string) {
 	ss, ok4 := num(s[11:13])
 	zh, ok5 := num(s[15:17])
 	zm, ok6 := num(s[17:19])
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || (s[14] != '+' && s[14] != '-') || hh > 23 || mm > 59 || ss > 60 || zm > 59 {
-		return time.Time{}, `"YYYY HH:MM:SS +ZZZZ"`
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || (s[14] != '+' && s[14] != '-') || hh > 23 || mm > 59 || ss > 60 {
+		return t, `"YYYY HH:MM:SS +ZZZZ"`, ""
+	}
+	switch {
+	case zh > 23 || zm > 59:
+		return t, "", "a zone from -2359 to +2359"
+	case year == 0:
+		return t, "", "a year from 0001"
+	case day > daysIn(time.Month(month), year):
+		return t, "", "a day of the month"
 	}
 	offset := zh*3600 + zm*60
 	if s[14] == '-' {
 		offset = -offset
 	}
 	loc := fixedZone(offset)
-	return time.Date(year, time.Month(month), day, hh, mm, ss, 0, loc), ""
+	return time.Date(year, time.Month(month), day, hh, mm, ss, 0, loc), "", ""
+}
+
+// daysIn returns the number of days of month m in year.
+func daysIn(m time.Month, year int) int {
+	return time.Date(year, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }

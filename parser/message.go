@@ -12,23 +12,27 @@ import (
 // Fields of items the response did not carry keep their zero value; Items
 // lists the names of the items that were present, in the order sent.
 type Message struct {
-	SeqNum        uint32            `json:"seqNum"`
-	Items         []string          `json:"items"`
-	UID           uint32            `json:"uid,omitempty"`
-	Flags         []string          `json:"flags,omitempty"`
-	InternalDate  time.Time         `json:"internalDate,omitzero"`
-	Size          int64             `json:"size,omitempty"`
-	Envelope      *Envelope         `json:"envelope,omitempty"`
-	BodyStructure *BodyStructure    `json:"bodyStructure,omitempty"`
-	Sections      []BodySectionItem `json:"sections,omitempty"`
-	BinarySizes   []BinarySizeItem  `json:"binarySizes,omitempty"`
-	ModSeq        uint64            `json:"modSeq,omitempty"`
-	GmailMsgID    uint64            `json:"gmailMsgID,omitempty"`
-	GmailThrID    uint64            `json:"gmailThrID,omitempty"`
-	GmailLabels   []string          `json:"gmailLabels,omitempty"`
-	EmailID       string            `json:"emailID,omitempty"`
-	ThreadID      string            `json:"threadID,omitempty"`
-	Raw           []RawItem         `json:"raw,omitempty"`
+	SeqNum       uint32    `json:"seqNum"`
+	Items        []string  `json:"items"`
+	UID          uint32    `json:"uid,omitempty"`
+	Flags        []string  `json:"flags,omitempty"`
+	InternalDate time.Time `json:"internalDate,omitzero"`
+	// InternalDateRaw and InternalDateErr are set instead of
+	// InternalDate for a date-time out of range (see InternalDateItem).
+	InternalDateRaw string            `json:"internalDateRaw,omitempty"`
+	InternalDateErr error             `json:"-"`
+	Size            int64             `json:"size,omitempty"`
+	Envelope        *Envelope         `json:"envelope,omitempty"`
+	BodyStructure   *BodyStructure    `json:"bodyStructure,omitempty"`
+	Sections        []BodySectionItem `json:"sections,omitempty"`
+	BinarySizes     []BinarySizeItem  `json:"binarySizes,omitempty"`
+	ModSeq          uint64            `json:"modSeq,omitempty"`
+	GmailMsgID      uint64            `json:"gmailMsgID,omitempty"`
+	GmailThrID      uint64            `json:"gmailThrID,omitempty"`
+	GmailLabels     []string          `json:"gmailLabels,omitempty"`
+	EmailID         string            `json:"emailID,omitempty"`
+	ThreadID        string            `json:"threadID,omitempty"`
+	Raw             []RawItem         `json:"raw,omitempty"`
 }
 
 // ResponseType returns "FETCH".
@@ -96,7 +100,7 @@ func (m *Message) Add(item FetchItem) error {
 	case *FlagsItem:
 		m.Flags = it.Flags
 	case *InternalDateItem:
-		m.InternalDate = it.Time
+		m.InternalDate, m.InternalDateRaw, m.InternalDateErr = it.Time, it.Raw, it.Err
 	case *SizeItem:
 		m.Size = it.Size
 	case *EnvelopeItem:

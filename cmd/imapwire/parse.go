@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -83,6 +84,9 @@ func (p *parseRun) run(in io.Reader, strict bool) error {
 		if err == nil {
 			p.responses++
 			err = p.print(resp)
+			if se := unencodable(r.ResponseOffset(), resp, err); se != nil {
+				err = se // reported as this response's error; the run goes on
+			}
 		}
 		if err != nil {
 			if stop, err := p.malformed(err); err != nil {
@@ -101,6 +105,20 @@ func (p *parseRun) run(in io.Reader, strict bool) error {
 		fmt.Fprintf(p.out, "%d responses, %d errors, %d bytes, %.1f MB/s\n", p.responses, p.errors, p.track.off, mbps)
 	}
 	return nil
+}
+
+// unencodable turns err, when it says that a value of resp could not be
+// encoded as JSON, into a *wire.SyntaxError at the response's offset, so
+// that -json reports that one response as an error object and goes on
+// with the next. It returns nil for any other err.
+func unencodable(off int64, resp parser.Response, err error) *wire.SyntaxError {
+	var ue *json.UnsupportedValueError
+	var ut *json.UnsupportedTypeError
+	var me *json.MarshalerError
+	if !errors.As(err, &ue) && !errors.As(err, &ut) && !errors.As(err, &me) {
+		return nil
+	}
+	return &wire.SyntaxError{Offset: off, Production: resp.ResponseType(), Expected: "a value JSON can encode", Found: err.Error()}
 }
 
 // malformed counts and shows a response that failed to parse. It reports

@@ -315,3 +315,35 @@ func TestJSONWriterMatchesRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestParseJSONUnencodable: a value JSON cannot encode becomes an error
+// object for its response, at the response's offset; the run goes on
+// (issue 15: one odd INTERNALDATE used to end the whole run, printing
+// nothing).
+func TestParseJSONUnencodable(t *testing.T) {
+	var buf bytes.Buffer
+	p := &printer{out: bufio.NewWriter(&buf), json: true}
+	p.extra = map[string]any{"bad": make(chan int)}
+	resp := &parser.Exists{Num: 1}
+	err := p.print(resp)
+	se := unencodable(42, resp, err)
+	if se == nil || se.Offset != 42 || se.Production != "EXISTS" {
+		t.Fatalf("unencodable(%v) = %v, want a *wire.SyntaxError at offset 42", err, se)
+	}
+	if buf.Len() != 0 {
+		t.Errorf("half a response written: %q", buf.String())
+	}
+	if unencodable(0, resp, io.ErrUnexpectedEOF) != nil || unencodable(0, resp, nil) != nil {
+		t.Errorf("other errors taken for encoding errors")
+	}
+
+	// The fuzz finding, end to end: both responses come out.
+	in := "* 1 FETCH (INTERNALDATE \"10-DeC-0000 00:00:00 +2700\" UID 5)\r\n* 2 EXISTS\r\n"
+	var out, errOut bytes.Buffer
+	if code := runParse([]string{"-json", "-"}, strings.NewReader(in), &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if lines := strings.Count(out.String(), "\n"); lines != 2 || !strings.Contains(out.String(), `"internalDateRaw"`) && !strings.Contains(out.String(), "out of range") {
+		t.Errorf("output:\n%s", out.String())
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -198,6 +199,9 @@ func itemValue(v any) any {
 	case *parser.FlagsItem:
 		return it.Flags
 	case *parser.InternalDateItem:
+		if se := (*wire.SyntaxError)(nil); errors.As(it.Err, &se) {
+			return it.Raw + " (out of range: expected " + se.Expected + ")"
+		}
 		return it.Time
 	case *parser.SizeItem:
 		return it.Size
