@@ -48,6 +48,16 @@ interop:
 bench-interop:
 	GO=$(GO) scripts/interop.sh bench
 
+# bench-compare: the benchmark of record (bench/compare, a module of its
+# own so that go-imap v2 never enters go.mod): imapwire's client, go-imap
+# v2, a raw socket and imapwire's parser alone decode the same generated
+# bytes from a loopback replay server; prints the Markdown table of the
+# README's Performance section. COMPAREFLAGS such as -rounds 9 or
+# -workloads list,search.
+.PHONY: bench-compare
+bench-compare:
+	cd bench/compare && $(GO) build -o compare . && ./compare $(COMPAREFLAGS)
+
 # demo: the REPL connected to the built-in demo server (internal/demo), in
 # memory on a random loopback port; log in with LOGIN demo demo.
 demo:
