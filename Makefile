@@ -3,7 +3,7 @@ GO       ?= go
 FUZZTIME ?= 30s
 PKGS     := ./...
 
-.PHONY: all test fmt vet race fuzz bench build interop bench-interop demo
+.PHONY: all test fmt vet race fuzz fuzz-long bench build interop bench-interop demo
 
 all: test
 
@@ -32,6 +32,13 @@ fuzz:
 			$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
 		done; \
 	done
+
+# fuzz-long: every fuzz target for FUZZTIME (default 1h here), one after
+# another; inputs that found new coverage are kept as seeds under
+# testdata/fuzz/ (commit them), and a summary gives per target the time,
+# executions and new coverage (scripts/fuzz-long.sh).
+fuzz-long:
+	GO=$(GO) FUZZTIME=$(if $(filter command line environment,$(origin FUZZTIME)),$(FUZZTIME),1h) scripts/fuzz-long.sh
 
 # bench: every benchmark, with MB/s and allocs/op.
 bench:
