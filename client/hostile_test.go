@@ -99,18 +99,6 @@ func (s *hconn) repeat(pattern string, n int64) {
 // stall reads and discards until the client closes the connection.
 func (s *hconn) stall() { io.Copy(io.Discard, s.br) }
 
-// answer reads commands and gives each the tagged OK, until the client
-// goes: the server of calls made after the hostile one.
-func (s *hconn) answer() {
-	for {
-		tag, _, ok := s.command()
-		if !ok {
-			return
-		}
-		s.send("%s OK done\r\n", tag)
-	}
-}
-
 func runHostile(t *testing.T, tc hostileCase) {
 	before := runtime.NumGoroutine()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

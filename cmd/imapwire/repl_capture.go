@@ -202,12 +202,6 @@ func (t *tracer) stop() error {
 	return ts.f.Close()
 }
 
-func (t *tracer) on() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.sink != nil
-}
-
 func (t *tracer) server(b []byte) {
 	t.mu.Lock()
 	if t.sink != nil {

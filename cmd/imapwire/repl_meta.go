@@ -477,7 +477,7 @@ func (s *session) metaLiteral(args []string) error {
 		return usageErr(".literal")
 	}
 	if len(args) == 1 {
-		return errors.New(".literal FILE alone supplies the literal announced by {n} at the end of the line before; to send a command with a file, use .literal FILE COMMAND...")
+		return errors.New(".literal FILE alone supplies the literal announced by {n} at the end of the line before; to send a command with a file, use .literal FILE COMMAND")
 	}
 	f, _, err := openLiteral(args[0])
 	if err != nil {
