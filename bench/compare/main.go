@@ -50,6 +50,7 @@ func main() {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
+		res.MaxRSS = selfPeakRSS()
 		json.NewEncoder(os.Stdout).Encode(res)
 		return
 	}
@@ -157,7 +158,9 @@ func spawn(exe string, j job, timeout time.Duration) (*result, error) {
 	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
 		return nil, fmt.Errorf("%s on %s: reading the child's result: %w", j.Reader, j.Workload, err)
 	}
-	res.MaxRSS = maxRSS(cmd.ProcessState)
+	if res.MaxRSS == 0 {
+		res.MaxRSS = maxRSS(cmd.ProcessState)
+	}
 	return &res, nil
 }
 

@@ -66,7 +66,7 @@ type result struct {
 	AllocBytes uint64  `json:"allocBytes"`
 	Digest     digest  `json:"digest"`
 	CRC        uint32  `json:"crc"`
-	MaxRSS     int64   `json:"maxRSS"` // bytes; filled in by the parent
+	MaxRSS     int64   `json:"maxRSS"` // peak RSS in bytes, of the child process
 }
 
 // measure times fn and counts what it allocates.
