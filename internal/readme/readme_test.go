@@ -4,17 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"math/big"
 	"net"
 	"os"
 	"strings"
@@ -24,6 +19,7 @@ import (
 	"github.com/imapwire/imapwire/client"
 	"github.com/imapwire/imapwire/command"
 	"github.com/imapwire/imapwire/internal/demo"
+	"github.com/imapwire/imapwire/internal/testcert"
 )
 
 // goBlock is a fenced Go code block of README.md.
@@ -178,30 +174,10 @@ func closest(block string, funcs map[string]string) string {
 // returns its address, client options that trust the certificate, and the
 // function that stops it.
 func tlsDemoServer() (addr string, opts *client.Options, stop func() error, err error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	cert, roots, err := testcert.New()
 	if err != nil {
 		return "", nil, nil, err
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return "", nil, nil, err
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return "", nil, nil, err
-	}
-	roots := x509.NewCertPool()
-	roots.AddCert(cert)
 
 	srv, err := demo.New(&demo.Options{UIDValidity: 1})
 	if err != nil {
@@ -211,7 +187,7 @@ func tlsDemoServer() (addr string, opts *client.Options, stop func() error, err 
 	if err != nil {
 		return "", nil, nil, err
 	}
-	cfg := &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+	cfg := &tls.Config{Certificates: []tls.Certificate{cert}}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(tls.NewListener(ln, cfg)) }()
 	stop = func() error {
