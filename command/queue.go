@@ -20,6 +20,11 @@ type queue struct {
 	wake    chan struct{}
 	stopped chan struct{}
 
+	// taken counts the responses the delivery goroutine has taken from
+	// items and not yet begun to deliver: they wait too, and count
+	// against max.
+	taken int
+
 	// gen counts discards; busy is 1 + the generation of the response
 	// being delivered (0: none).
 	gen  uint64
@@ -48,7 +53,7 @@ func (q *queue) push(r parser.Response) {
 		q.mu.Unlock()
 		return
 	}
-	if len(q.items) >= q.max {
+	if len(q.items)+q.taken >= q.max {
 		q.dropped++
 	} else {
 		if q.dropped > 0 {
@@ -78,6 +83,7 @@ func (q *queue) run() {
 		}
 		closed := q.closed
 		gen := q.gen
+		q.taken = len(items)
 		q.mu.Unlock()
 		for _, r := range items {
 			if !q.begin(gen) {
@@ -86,6 +92,9 @@ func (q *queue) run() {
 			q.handler(r)
 			q.end()
 		}
+		q.mu.Lock()
+		q.taken = 0
+		q.mu.Unlock()
 		if closed && len(items) == 0 {
 			return
 		}
@@ -104,6 +113,7 @@ func (q *queue) begin(gen uint64) bool {
 		return false
 	}
 	q.busy = gen + 1
+	q.taken-- // no longer waiting
 	return true
 }
 
