@@ -14,7 +14,7 @@ import (
 // matchPattern reports whether name matches a LIST pattern: "*" matches
 // anything, "%" anything but the hierarchy delimiter. It runs in
 // O(len(pattern)*len(name)), whatever the pattern.
-func matchPattern(pattern, name string) bool {
+func matchPattern(pattern, name string, delim byte) bool {
 	// Collapse runs of wildcards: "%*" and "**" are "*".
 	var p []byte
 	for i := 0; i < len(pattern); i++ {
@@ -37,7 +37,7 @@ func matchPattern(pattern, name string) bool {
 		switch c {
 		case '*', '%':
 			for j := 0; j <= len(name); j++ {
-				if cur[j] || (j > 0 && next[j-1] && (c == '*' || name[j-1] != hierarchyDelim)) {
+				if cur[j] || (j > 0 && next[j-1] && (c == '*' || name[j-1] != delim)) {
 					next[j] = true
 				}
 			}
@@ -53,15 +53,15 @@ func matchPattern(pattern, name string) bool {
 
 // listPattern turns a reference and a pattern from the wire into the
 // pattern to match decoded names with.
-func listPattern(ref, pattern string) string {
+func listPattern(ref, pattern string, delim byte) string {
 	full := ref + pattern
-	if strings.HasPrefix(pattern, hierarchyString) && strings.HasSuffix(ref, hierarchyString) {
+	if len(pattern) > 0 && pattern[0] == delim && strings.HasSuffix(ref, string(delim)) {
 		full = ref + pattern[1:]
 	}
 	if d, err := wire.DecodeUTF7(full); err == nil {
 		full = d
 	}
-	if len(full) >= 5 && strings.EqualFold(full[:5], "INBOX") && (len(full) == 5 || full[5] == hierarchyDelim) {
+	if len(full) >= 5 && strings.EqualFold(full[:5], "INBOX") && (len(full) == 5 || full[5] == delim) {
 		full = "INBOX" + full[5:]
 	}
 	return full
@@ -79,18 +79,18 @@ func (s *session) list(cmd *command) string {
 	done := map[string]string{"LIST": "OK List completed.", "LSUB": "OK Lsub completed.", "XLIST": "OK Xlist completed."}[verb]
 	if !la.extended && len(la.patterns) == 1 && la.patterns[0] == "" && verb != "LSUB" {
 		// The hierarchy delimiter and root (RFC 3501 section 6.3.8).
-		s.w.WriteString("* " + verb + ` (\Noselect) "/" ""` + "\r\n")
+		s.w.WriteString("* " + verb + ` (\Noselect) "` + string(s.srv.delim) + `" ""` + "\r\n")
 		return done
 	}
 	var patterns []string
 	for _, p := range la.patterns {
 		if p != "" {
-			patterns = append(patterns, listPattern(cmd.mailbox, p))
+			patterns = append(patterns, listPattern(cmd.mailbox, p, s.srv.delim))
 		}
 	}
 	matches := func(name string) bool {
 		for _, p := range patterns {
-			if matchPattern(p, name) {
+			if matchPattern(p, name, s.srv.delim) {
 				return true
 			}
 		}
@@ -116,7 +116,7 @@ func (s *session) list(cmd *command) string {
 				// \Noselect when "%" stops above the subscribed name;
 				// RECURSIVEMATCH lists them with CHILDINFO.
 				for i := len(n) - 1; i > 0; i-- {
-					if n[i] == hierarchyDelim {
+					if n[i] == a.delim {
 						seen[n[:i]] = true
 					}
 				}
@@ -139,7 +139,7 @@ func (s *session) list(cmd *command) string {
 		// subKids: a subscribed name below this one, listed or not.
 		subKids, subKidsListed := false, false
 		for n := range a.subscribed {
-			if strings.HasPrefix(n, name+hierarchyString) {
+			if strings.HasPrefix(n, name+string(a.delim)) {
 				subKids = true
 				if matches(n) {
 					subKidsListed = true
@@ -203,7 +203,9 @@ func (s *session) list(cmd *command) string {
 		b = append(b, verb...)
 		b = append(b, ' ')
 		b = appendFlags(b, e.attrs)
-		b = append(b, ` "/" `...)
+		b = append(b, ` "`...)
+		b = append(b, a.delim)
+		b = append(b, `" `...)
 		b = appendMailbox(b, e.name)
 		if e.childInfo {
 			b = append(b, ` (CHILDINFO ("SUBSCRIBED"))`...)

@@ -67,9 +67,16 @@ func (s *session) selectMailbox(cmd *command) string {
 	}
 	b = append(b, "* OK [UIDVALIDITY "...)
 	b = strconv.AppendUint(b, uint64(mb.uidValidity), 10)
-	b = append(b, "] UIDs valid\r\n* OK [UIDNEXT "...)
-	b = strconv.AppendUint(b, uint64(mb.uidNext), 10)
-	b = append(b, "] Predicted next UID\r\n* OK [HIGHESTMODSEQ "...)
+	b = append(b, "] UIDs valid\r\n"...)
+	if !s.other() {
+		// ModeOther: none (RFC 3501 section 6.3.1: "If this is missing,
+		// the client can not make any assumptions about the next unique
+		// identifier value"); STATUS (UIDNEXT) has it.
+		b = append(b, "* OK [UIDNEXT "...)
+		b = strconv.AppendUint(b, uint64(mb.uidNext), 10)
+		b = append(b, "] Predicted next UID\r\n"...)
+	}
+	b = append(b, "* OK [HIGHESTMODSEQ "...)
 	b = strconv.AppendUint(b, mb.modseq, 10)
 	b = append(b, "] Highest\r\n"...)
 	if q := cmd.qresync; q != nil && q.uidValidity == mb.uidValidity {
@@ -160,8 +167,17 @@ func wireName(name string) string {
 	return string(appendMailbox(nil, name))
 }
 
+// outsideNamespace reports a name that ModeOther refuses to create:
+// every mailbox but INBOX is under "INBOX.", the personal namespace.
+func (s *session) outsideNamespace(name string) bool {
+	return s.other() && !strings.HasPrefix(name, "INBOX.")
+}
+
 func (s *session) create(name string) string {
-	if !validName(name) {
+	if s.outsideNamespace(name) && name != "INBOX" {
+		return "NO Invalid mailbox name."
+	}
+	if !validName(name, s.srv.delim) {
 		return "NO [CANNOT] Invalid mailbox name " + quoteName(name)
 	}
 	s.srv.mu.Lock()
@@ -199,7 +215,10 @@ func (s *session) delete(name string) string {
 }
 
 func (s *session) rename(from, to string) string {
-	if !validName(to) {
+	if s.outsideNamespace(to) {
+		return "NO Invalid mailbox name."
+	}
+	if !validName(to, s.srv.delim) {
 		return "NO [CANNOT] Invalid mailbox name " + quoteName(to)
 	}
 	s.srv.mu.Lock()
@@ -207,11 +226,14 @@ func (s *session) rename(from, to string) string {
 	a := s.acct
 	src := a.mailboxes[from]
 	switch {
-	case src == nil:
+	case src == nil && !s.other():
+		// ModeOther answers OK, renaming the mailboxes below from if
+		// any, as that server does (imapwire issue 14); RFC 3501
+		// section 6.3.5 calls it an error.
 		return "NO [NONEXISTENT] Mailbox doesn't exist: " + quoteName(from)
 	case a.mailboxes[to] != nil || to == "INBOX":
 		return "NO [ALREADYEXISTS] Mailbox already exists: " + quoteName(to)
-	case strings.HasPrefix(to, from+hierarchyString):
+	case strings.HasPrefix(to, from+string(a.delim)):
 		return "NO [CANNOT] Can't rename a mailbox under itself"
 	}
 	if from == "INBOX" {
@@ -237,7 +259,7 @@ func (s *session) rename(from, to string) string {
 		s.wakeLocked(src)
 		return "OK Rename completed."
 	}
-	prefix := from + hierarchyString
+	prefix := from + string(a.delim)
 	for name, mb := range a.mailboxes {
 		if name == from || strings.HasPrefix(name, prefix) {
 			nn := to + name[len(from):]
@@ -254,7 +276,7 @@ func (s *session) subscribe(name string, on bool) string {
 	defer s.srv.mu.Unlock()
 	a := s.acct
 	if on {
-		if !validName(name) {
+		if !validName(name, a.delim) {
 			return "NO [CANNOT] Invalid mailbox name " + quoteName(name)
 		}
 		if a.mailboxes[name] == nil {
@@ -375,6 +397,14 @@ func (s *session) appendMessage(name string, a *appendArgs) string {
 	if mb == nil {
 		return "NO [TRYCREATE] Mailbox doesn't exist: " + quoteName(name)
 	}
+	if s.other() && s.sel != nil && s.sel.mb == mb && s.sel.readOnly {
+		// ModeOther: that server's refusal (imapwire issue 14); RFC 3501
+		// lets a client append to a mailbox it has EXAMINEd.
+		return "NO Current box is selected READ-ONLY."
+	}
+	if s.other() {
+		msg = rewriteHeader8bit(msg)
+	}
 	if !acct.room(1, int64(len(msg))) {
 		return "NO [OVERQUOTA] The account is full"
 	}
@@ -396,6 +426,30 @@ func (s *session) appendMessage(name string, a *appendArgs) string {
 	s.wakeLocked(mb)
 	return "OK [APPENDUID " + strconv.FormatUint(uint64(mb.uidValidity), 10) + " " +
 		strconv.FormatUint(uint64(m.uid), 10) + "] Append completed."
+}
+
+// rewriteHeader8bit returns msg with every byte of 0x80 and above in its
+// header (up to the first empty line) replaced by 'X', as some servers
+// store 8-bit headers (ModeOther). The size stays the same; the body is
+// kept.
+func rewriteHeader8bit(msg []byte) []byte {
+	end := bytes.Index(msg, []byte("\r\n\r\n"))
+	if end < 0 {
+		end = len(msg)
+	}
+	var out []byte
+	for i, c := range msg[:end] {
+		if c >= 0x80 {
+			if out == nil {
+				out = bytes.Clone(msg)
+			}
+			out[i] = 'X'
+		}
+	}
+	if out == nil {
+		return msg
+	}
+	return out
 }
 
 // closeMailbox runs CLOSE (expunge, silently, when read-write) or

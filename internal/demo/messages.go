@@ -222,11 +222,15 @@ func (s *session) store(cmd *command) string {
 		s.srv.mu.Unlock()
 		return bad
 	}
-	if sel.readOnly {
+	if sel.readOnly && !s.other() {
+		// ModeOther stores anyway, as that server does (imapwire issue
+		// 14), although RFC 3501 section 6.3.2 permits no change to an
+		// EXAMINEd mailbox.
 		s.srv.mu.Unlock()
 		return "OK Store ignored with read-only mailbox."
 	}
 	st := cmd.store
+	silent := st.silent && !s.other() // ModeOther answers .SILENT with FETCH FLAGS too
 	flags := make([]string, len(st.flags))
 	for i, f := range st.flags {
 		flags[i] = canonicalFlag(f)
@@ -266,7 +270,7 @@ func (s *session) store(cmd *command) string {
 			m.modseq = sel.mb.bump()
 			s.flagsChangedLocked(sel.mb, m, false)
 		}
-		if st.silent && (!s.condstore || !changed) {
+		if silent && (!s.condstore || !changed) {
 			continue
 		}
 		b = append(b, "* "...)
@@ -281,11 +285,11 @@ func (s *session) store(cmd *command) string {
 			b = append(b, "MODSEQ ("...)
 			b = strconv.AppendUint(b, m.modseq, 10)
 			b = append(b, ")"...)
-			if !st.silent {
+			if !silent {
 				b = append(b, ' ')
 			}
 		}
-		if !st.silent {
+		if !silent {
 			b = append(b, "FLAGS "...)
 			b = appendFlags(b, m.flagsFor(s.id))
 		}

@@ -125,6 +125,11 @@ type cmdReader struct {
 	// badName is the NO text for the first mailbox name of the command
 	// that is not modified UTF-7; "" when there is none.
 	badName string
+	// delim is the server's hierarchy delimiter, for normalizing INBOX.
+	delim byte
+	// noLiteralPlus refuses non-synchronizing literals ({n+}): the
+	// server does not advertise LITERAL+ (ModeOther).
+	noLiteralPlus bool
 }
 
 // errEightBit is the error of a raw 8-bit byte outside a quoted string or
@@ -224,6 +229,11 @@ func (c *cmdReader) literal(production string, max int64) ([]byte, error) {
 	refuse := ""
 	code := ""
 	switch {
+	case info.NonSync && c.noLiteralPlus:
+		// RFC 7888: without LITERAL+ (or LITERAL-) advertised, {n+} is
+		// a protocol violation. The data follows at once: the next
+		// read discards it, and the command is BAD.
+		refuse = fmt.Sprintf("%s: non-synchronizing literal {%d+} without LITERAL+", production, info.Size)
 	case info.Binary:
 		refuse = "literal8 is not supported here (no BINARY)"
 	case info.Size > max:
@@ -314,7 +324,7 @@ func (c *cmdReader) mailbox(production string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	name, bad := decodeMailbox(s)
+	name, bad := decodeMailbox(s, c.delim)
 	if bad != "" && c.badName == "" {
 		c.badName = bad
 	}
@@ -327,10 +337,10 @@ const maxNameHint = 200
 // decodeMailbox decodes a mailbox name from modified UTF-7 and normalizes
 // INBOX. When s is not valid modified UTF-7 it returns s and the NO text:
 // Dovecot's, and for a UTF-8 name the form to send instead.
-func decodeMailbox(s string) (name, bad string) {
+func decodeMailbox(s string, delim byte) (name, bad string) {
 	d, err := wire.DecodeUTF7(s)
 	if err == nil {
-		return normalizeName(d), ""
+		return normalizeName(d, delim), ""
 	}
 	bad = "Mailbox name is not valid mUTF-7"
 	eight := false

@@ -18,7 +18,7 @@ func parseOne(input string) (*command, int, error) {
 	r := wire.NewReader(strings.NewReader(input))
 	r.SetLimits(readerLimits)
 	conts := 0
-	c := &cmdReader{r: r, cont: func() error { conts++; return nil }, reset: func() {}}
+	c := &cmdReader{r: r, cont: func() error { conts++; return nil }, reset: func() {}, delim: '/'}
 	cmd, err := parseCommand(c)
 	return cmd, conts, err
 }
@@ -257,7 +257,7 @@ func TestMatchPattern(t *testing.T) {
 		{strings.Repeat("*%", 500) + "x", strings.Repeat("a", 500), false},
 	}
 	for _, tt := range tests {
-		if got := matchPattern(tt.pattern, tt.name); got != tt.want {
+		if got := matchPattern(tt.pattern, tt.name, '/'); got != tt.want {
 			t.Errorf("matchPattern(%q, %q) = %v, want %v", tt.pattern, tt.name, got, tt.want)
 		}
 	}

@@ -34,6 +34,39 @@ type Options struct {
 	// Test suites that check that their traces never show the password
 	// need one that differs from the user name.
 	Password string
+
+	// Mode is the server the demo server behaves like: ModeDovecot (the
+	// zero value: like Dovecot 2.3) or ModeOther (like another conforming
+	// server that differs from Dovecot wherever RFC 3501 and its
+	// extensions let it, and in two ways they do not; see the package
+	// doc). The interop suite passes against both.
+	Mode Mode
+}
+
+// A Mode selects the server the demo server behaves like.
+type Mode string
+
+// The modes.
+const (
+	// ModeDovecot behaves like Dovecot 2.3: the "/" hierarchy delimiter
+	// and an empty personal namespace, response codes on NO, UIDNEXT on
+	// SELECT, LITERAL+, 8-bit headers kept.
+	ModeDovecot Mode = ""
+	// ModeOther behaves like another widely deployed server (a Maildir
+	// server with an INBOX. namespace): every difference is listed in
+	// the package doc, under "The other-server mode".
+	ModeOther Mode = "other"
+)
+
+// ParseMode returns the Mode named by s: "dovecot" (or "") or "other".
+func ParseMode(s string) (Mode, error) {
+	switch strings.ToLower(s) {
+	case "", "dovecot":
+		return ModeDovecot, nil
+	case "other":
+		return ModeOther, nil
+	}
+	return "", fmt.Errorf("demo: unknown mode %q (want dovecot or other)", s)
 }
 
 // A Server is the in-memory demo IMAP4rev1 server: one account, demo with
@@ -42,6 +75,8 @@ type Options struct {
 // concurrent use; each connection is served by its own goroutine.
 type Server struct {
 	idleTimeout time.Duration
+	mode        Mode
+	delim       byte // the hierarchy delimiter: '/', or '.' in ModeOther
 	// acceptBackoff is Serve's first pause after an Accept timeout
 	// (firstAcceptBackoff; a test lengthens it).
 	acceptBackoff time.Duration
@@ -85,6 +120,14 @@ func New(opts *Options) (*Server, error) {
 	if s.idleTimeout <= 0 {
 		s.idleTimeout = 30 * time.Minute
 	}
+	switch o.Mode {
+	case ModeDovecot:
+		s.delim = '/'
+	case ModeOther:
+		s.mode, s.delim = ModeOther, '.'
+	default:
+		return nil, fmt.Errorf("demo: unknown mode %q", o.Mode)
+	}
 	s.validity = o.UIDValidity
 	if s.validity == 0 {
 		s.validity = uint32(time.Now().Unix())
@@ -94,7 +137,7 @@ func New(opts *Options) (*Server, error) {
 	if o.Password != "" {
 		pass = o.Password
 	}
-	a := &account{user: DemoUser, password: pass, mailboxes: map[string]*mailbox{}, subscribed: map[string]bool{}}
+	a := &account{user: DemoUser, password: pass, delim: s.delim, mailboxes: map[string]*mailbox{}, subscribed: map[string]bool{}}
 	s.accounts[a.user] = a
 	if o.Empty {
 		s.newMailbox(a, "INBOX", "")
@@ -125,15 +168,16 @@ func (s *Server) loadFixture(a *account) error {
 		bad := func(why string) error { return fmt.Errorf("demo fixture line %d: %s", line, why) }
 		switch {
 		case fields[0] == "mailbox" && len(fields) == 4:
-			if !validName(fields[1]) || a.mailboxes[fields[1]] != nil {
+			name := s.fixtureName(fields[1])
+			if !validName(name, a.delim) || a.mailboxes[name] != nil {
 				return bad("invalid or repeated mailbox " + fields[1])
 			}
-			s.newMailbox(a, fields[1], fields[2])
+			s.newMailbox(a, name, fields[2])
 			if fields[3] == "subscribed" {
-				a.subscribed[fields[1]] = true
+				a.subscribed[name] = true
 			}
 		case fields[0] == "message" && len(fields) == 5:
-			mb := a.mailboxes[fields[1]]
+			mb := a.mailboxes[s.fixtureName(fields[1])]
 			if mb == nil {
 				return bad("no mailbox " + fields[1])
 			}
@@ -154,6 +198,16 @@ func (s *Server) loadFixture(a *account) error {
 		return errors.New("demo fixture: no INBOX")
 	}
 	return sc.Err()
+}
+
+// fixtureName returns the name of a fixture mailbox (written with "/")
+// in the server's mode: as written, or in ModeOther under "INBOX." with
+// "." as the delimiter (Work/Projects is INBOX.Work.Projects).
+func (s *Server) fixtureName(name string) string {
+	if s.mode != ModeOther || name == "INBOX" {
+		return name
+	}
+	return "INBOX." + strings.ReplaceAll(name, "/", ".")
 }
 
 // Listen starts a Server with opts (nil: the sample account) on addr

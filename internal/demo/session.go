@@ -54,10 +54,12 @@ type selection struct {
 	keywords bool              // the mailbox's keywords changed: resend FLAGS
 }
 
-// Capabilities before and after login.
+// Capabilities before and after login; in ModeOther one list for both,
+// without LITERAL+.
 const (
 	capsPreAuth  = "IMAP4rev1 LITERAL+ SASL-IR ID IDLE AUTH=PLAIN"
 	capsPostAuth = "IMAP4rev1 LITERAL+ SASL-IR ID IDLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE XLIST LIST-EXTENDED LIST-STATUS ESEARCH QUOTA ENABLE CONDSTORE QRESYNC"
+	capsOther    = "IMAP4rev1 SASL-IR ID IDLE AUTH=PLAIN NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE XLIST LIST-EXTENDED LIST-STATUS ESEARCH QUOTA ENABLE CONDSTORE QRESYNC"
 )
 
 // maxBadCommands is how many malformed commands in a row end a
@@ -85,12 +87,20 @@ func newSession(srv *Server, conn net.Conn, id uint64) *session {
 			s.w.WriteString("+ Ready for literal data\r\n")
 			return s.w.Flush()
 		},
-		reset: func() { s.r.Reset(conn) },
+		reset:         func() { s.r.Reset(conn) },
+		delim:         srv.delim,
+		noLiteralPlus: srv.mode == ModeOther,
 	}
 	return s
 }
 
+// other reports ModeOther.
+func (s *session) other() bool { return s.srv.mode == ModeOther }
+
 func (s *session) caps() string {
+	if s.other() {
+		return capsOther
+	}
 	s.srv.mu.Lock()
 	defer s.srv.mu.Unlock()
 	if s.acct == nil {
@@ -99,11 +109,24 @@ func (s *session) caps() string {
 	return capsPostAuth
 }
 
+// tagged returns the text of a tagged response as the mode sends it: in
+// ModeOther a NO carries no response code (RFC 5530 codes are optional),
+// except TRYCREATE, which RFC 3501 sections 6.3.11 and 6.4.7 require.
+func (s *session) tagged(resp string) string {
+	if !s.other() || !strings.HasPrefix(resp, "NO [") || strings.HasPrefix(resp, "NO [TRYCREATE]") {
+		return resp
+	}
+	if i := strings.Index(resp, "] "); i > 0 {
+		return "NO " + resp[i+2:]
+	}
+	return resp
+}
+
 // serve runs the session until the client logs out, the connection fails
 // or stays idle too long, or the server closes.
 func (s *session) serve() {
 	defer s.cleanup()
-	s.w.WriteString("* OK [CAPABILITY " + capsPreAuth + "] imapwire teaching server ready (in memory, for teaching and testing)\r\n")
+	s.w.WriteString("* OK [CAPABILITY " + s.caps() + "] imapwire teaching server ready (in memory, for teaching and testing)\r\n")
 	if s.w.Flush() != nil {
 		return
 	}
@@ -179,6 +202,9 @@ func (s *session) malformed(cmd *command, err error) bool {
 		line = tag + " BAD Error in IMAP command " + cmd.name + ": " + errorText(err)
 	default:
 		line = tag + " BAD Error in IMAP command: " + errorText(err)
+	}
+	if tag != "*" {
+		line = tag + " " + s.tagged(line[len(tag)+1:])
 	}
 	s.w.WriteString(line + "\r\n")
 	s.bad++
@@ -256,7 +282,11 @@ func (s *session) run(cmd *command) bool {
 			s.w.WriteString(`* ID ("name" "imapwire" "vendor" "imapwire" "support-url" "https://github.com/imapwire/imapwire")` + "\r\n")
 			resp = "OK ID completed."
 		case "NAMESPACE":
-			s.w.WriteString(`* NAMESPACE (("" "/")) NIL NIL` + "\r\n")
+			if s.other() {
+				s.w.WriteString(`* NAMESPACE (("INBOX." ".")) NIL NIL` + "\r\n")
+			} else {
+				s.w.WriteString(`* NAMESPACE (("" "/")) NIL NIL` + "\r\n")
+			}
 			resp = "OK Namespace completed."
 		case "ENABLE":
 			resp = s.enable(cmd.atoms)
@@ -315,7 +345,7 @@ func (s *session) run(cmd *command) bool {
 	upd := s.syncLocked(nil, expunges)
 	s.srv.mu.Unlock()
 	s.w.Write(upd)
-	s.w.WriteString(cmd.tag + " " + resp + "\r\n")
+	s.w.WriteString(cmd.tag + " " + s.tagged(resp) + "\r\n")
 	return s.w.Flush() == nil
 }
 
@@ -327,6 +357,7 @@ func (s *session) syncLocked(b []byte, expunges bool) []byte {
 	if sel == nil {
 		return b
 	}
+	expunged := false // an EXPUNGE was sent
 	if expunges {
 		var vanished []uint32
 		for i := 0; i < len(sel.view); {
@@ -334,6 +365,7 @@ func (s *session) syncLocked(b []byte, expunges bool) []byte {
 				if s.qresync {
 					vanished = append(vanished, m.uid)
 				} else {
+					expunged = true
 					b = append(b, "* "...)
 					b = strconv.AppendInt(b, int64(i+1), 10)
 					b = append(b, " EXPUNGE\r\n"...)
@@ -394,13 +426,23 @@ func (s *session) syncLocked(b []byte, expunges bool) []byte {
 			sel.view = append(sel.view, m)
 			sel.lastUID = m.uid
 		}
-		b = append(b, "* "...)
-		b = strconv.AppendInt(b, int64(len(sel.view)), 10)
-		b = append(b, " EXISTS\r\n* "...)
-		b = strconv.AppendInt(b, int64(s.recentLocked()), 10)
-		b = append(b, " RECENT\r\n"...)
+		b = s.appendExistsLocked(b)
+	} else if expunged && s.other() {
+		// ModeOther: the new count after the EXPUNGEs, as that server
+		// sends it (* 2 EXPUNGE, * 3 EXPUNGE, * 3 EXISTS, * 0 RECENT;
+		// imapwire issue 14).
+		b = s.appendExistsLocked(b)
 	}
 	return b
+}
+
+// appendExistsLocked appends EXISTS and RECENT of the view.
+func (s *session) appendExistsLocked(b []byte) []byte {
+	b = append(b, "* "...)
+	b = strconv.AppendInt(b, int64(len(s.sel.view)), 10)
+	b = append(b, " EXISTS\r\n* "...)
+	b = strconv.AppendInt(b, int64(s.recentLocked()), 10)
+	return append(b, " RECENT\r\n"...)
 }
 
 // recentLocked counts the messages of the view that are \Recent for the
@@ -508,6 +550,9 @@ const quotaRoot = "User quota"
 
 // quota runs GETQUOTAROOT and GETQUOTA.
 func (s *session) quota(cmd *command) string {
+	if s.other() {
+		return s.quotaOther(cmd)
+	}
 	s.srv.mu.Lock()
 	a := s.acct
 	var b []byte
@@ -544,15 +589,43 @@ func (s *session) quota(cmd *command) string {
 	return "OK Getquota completed."
 }
 
+// quotaOther runs GETQUOTAROOT and GETQUOTA in ModeOther, as a Maildir
+// server answers them for an account without a quota: GETQUOTA is
+// refused, and GETQUOTAROOT names the root "ROOT" and sends its QUOTA
+// without the resource list RFC 2087 requires (imapwire issue 14: the
+// client must survive it).
+func (s *session) quotaOther(cmd *command) string {
+	if cmd.name == "GETQUOTA" {
+		return "NO Permission denied"
+	}
+	s.srv.mu.Lock()
+	exists := s.acct.mailboxes[cmd.mailbox] != nil
+	s.srv.mu.Unlock()
+	if !exists {
+		return "NO [NONEXISTENT] Mailbox doesn't exist: " + quoteName(cmd.mailbox)
+	}
+	b := append([]byte("* QUOTAROOT "), appendMailbox(nil, cmd.mailbox)...)
+	b = append(b, " \"ROOT\"\r\n* QUOTA \"ROOT\"\r\n"...)
+	s.w.Write(b)
+	return "OK GETQUOTAROOT Ok."
+}
+
 // login checks a user name and password.
 func (s *session) login(user, pass string) string {
 	s.srv.mu.Lock()
 	defer s.srv.mu.Unlock()
 	a := s.srv.accounts[user]
 	if a == nil || a.password != pass {
+		if s.other() {
+			return "NO Login failed."
+		}
 		return "NO [AUTHENTICATIONFAILED] Authentication failed."
 	}
 	s.acct = a
+	if s.other() {
+		// The capabilities do not change with login: no code.
+		return "OK LOGIN Ok."
+	}
 	return "OK [CAPABILITY " + capsPostAuth + "] Logged in"
 }
 

@@ -23,8 +23,6 @@ const (
 	maxKeywords     = 100      // distinct keywords per mailbox
 	maxMailboxName  = 512      // bytes of a mailbox name (UTF-8)
 	maxSubscribed   = 2000     // subscriptions per account
-	hierarchyDelim  = '/'
-	hierarchyString = "/"
 )
 
 // systemFlags are the flags of RFC 3501 section 2.3.2 that a client can
@@ -48,6 +46,7 @@ func canonicalFlag(f string) string {
 // An account is one user's mailboxes.
 type account struct {
 	user, password string
+	delim          byte                // the hierarchy delimiter (Server.delim)
 	mailboxes      map[string]*mailbox // by name (UTF-8, INBOX upper case)
 	subscribed     map[string]bool
 	messages       int   // messages in all mailboxes
@@ -156,23 +155,23 @@ func (m *message) flagsFor(id uint64) []string {
 
 // normalizeName returns a mailbox name with INBOX (in any case, as the
 // first component) in upper case and no trailing delimiter.
-func normalizeName(name string) string {
-	if len(name) >= 5 && strings.EqualFold(name[:5], "INBOX") && (len(name) == 5 || name[5] == hierarchyDelim) {
+func normalizeName(name string, delim byte) string {
+	if len(name) >= 5 && strings.EqualFold(name[:5], "INBOX") && (len(name) == 5 || name[5] == delim) {
 		name = "INBOX" + name[5:]
 	}
 	if len(name) > 1 {
-		name = strings.TrimSuffix(name, hierarchyString)
+		name = strings.TrimSuffix(name, string(delim))
 	}
 	return name
 }
 
 // validName reports whether a name can be created: not empty, no empty
 // component, no control characters, not too long.
-func validName(name string) bool {
+func validName(name string, delim byte) bool {
 	if name == "" || len(name) > maxMailboxName {
 		return false
 	}
-	for _, part := range strings.Split(name, hierarchyString) {
+	for _, part := range strings.Split(name, string(delim)) {
 		if part == "" {
 			return false
 		}
@@ -187,7 +186,7 @@ func validName(name string) bool {
 
 // hasChildren reports whether any mailbox is below name.
 func (a *account) hasChildren(name string) bool {
-	prefix := name + hierarchyString
+	prefix := name + string(a.delim)
 	for n := range a.mailboxes {
 		if strings.HasPrefix(n, prefix) {
 			return true
@@ -204,7 +203,7 @@ func (a *account) names() []string {
 	for n := range a.mailboxes {
 		seen[n] = true
 		for i := len(n) - 1; i > 0; i-- {
-			if n[i] == hierarchyDelim {
+			if n[i] == a.delim {
 				seen[n[:i]] = true
 			}
 		}
