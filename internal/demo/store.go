@@ -16,13 +16,13 @@ import (
 // Limits of one account, so that no client (or fuzzer) can make the
 // server hold unbounded memory.
 const (
-	maxMailboxes    = 1000     // mailboxes per account
-	maxMessages     = 100000   // messages per account, all mailboxes
-	maxStorage      = 1 << 30  // bytes of messages per account (copies count)
-	maxMessageSize  = 32 << 20 // one APPEND literal
-	maxKeywords     = 100      // distinct keywords per mailbox
-	maxMailboxName  = 512      // bytes of a mailbox name (UTF-8)
-	maxSubscribed   = 2000     // subscriptions per account
+	maxMailboxes   = 1000     // mailboxes per account
+	maxMessages    = 100000   // messages per account, all mailboxes
+	maxStorage     = 1 << 30  // bytes of messages per account (copies count)
+	maxMessageSize = 32 << 20 // one APPEND literal
+	maxKeywords    = 100      // distinct keywords per mailbox
+	maxMailboxName = 512      // bytes of a mailbox name (UTF-8)
+	maxSubscribed  = 2000     // subscriptions per account
 )
 
 // systemFlags are the flags of RFC 3501 section 2.3.2 that a client can
