@@ -701,3 +701,34 @@ func TestHostileFloods(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) { runHostile(t, tc) })
 	}
 }
+
+// TestHostileSearchExpansion: an ESEARCH result of a few bytes naming
+// four billion UIDs is not expanded by SearchNums (it would take 16 GiB);
+// Search returns the set itself.
+func TestHostileSearchExpansion(t *testing.T) {
+	answer := func(s *hconn) {
+		for {
+			tag, _, ok := s.command()
+			if !ok {
+				return
+			}
+			s.send("* ESEARCH (TAG \"%s\") UID ALL 1:4294967295\r\n%s OK done\r\n", tag, tag)
+		}
+	}
+	runHostile(t, hostileCase{
+		greeting: "* OK [CAPABILITY IMAP4rev1 ESEARCH] hostile\r\n",
+		serve:    answer,
+		call: func(ctx context.Context, c *client.Client) error {
+			_, err := c.SearchNums(ctx, true, nil)
+			var re *client.ResultTooLargeError
+			if !errors.As(err, &re) || re.Numbers != 1<<32-1 {
+				return fmt.Errorf("SearchNums: %v, want a *client.ResultTooLargeError for 4294967295 numbers", err)
+			}
+			set, err := c.Search(ctx, true, nil)
+			if err != nil || set.String() != "1:4294967295" {
+				return fmt.Errorf("Search = %v, %v; want the set", set, err)
+			}
+			return nil
+		},
+	})
+}

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -247,8 +248,18 @@ func isASCII(s string) bool {
 // It uses ESEARCH (RFC 4731) when the server has it, and CHARSET UTF-8
 // when the criteria carry non-ASCII text.
 func (c *Client) Search(ctx context.Context, uid bool, criteria *Criteria) (wire.SeqSet, error) {
+	set, nums, err := c.search(ctx, uid, criteria)
+	if nums != nil {
+		set = wire.SeqSetOf(nums...)
+	}
+	return set, err
+}
+
+// search returns the result as the server sent it: a set (ESEARCH) or
+// numbers (SEARCH), or neither when nothing matched.
+func (c *Client) search(ctx context.Context, uid bool, criteria *Criteria) (wire.SeqSet, []uint32, error) {
 	if criteria != nil && criteria.err != nil {
-		return nil, criteria.err
+		return nil, nil, criteria.err
 	}
 	if criteria == nil || len(criteria.args) == 0 {
 		criteria = (&Criteria{}).All()
@@ -275,32 +286,75 @@ func (c *Client) Search(ctx context.Context, uid bool, criteria *Criteria) (wire
 		MayExpunge:  uid,
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var nums []uint32
 	for _, r := range resps {
 		switch r := r.(type) {
 		case *parser.Search:
-			nums = append(nums, r.Nums...)
+			if nums == nil {
+				nums = r.Nums // one SEARCH response, as servers send: no copy
+			} else {
+				nums = append(nums, r.Nums...)
+			}
 		case *parser.ESearch:
-			return r.All, nil
+			return r.All, nil, nil
 		}
 	}
 	if len(nums) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
-	return wire.SeqSetOf(nums...), nil
+	return nil, nums, nil
 }
 
-// SearchNums is Search returning the numbers themselves, in ascending order.
+// SearchNums is Search returning the numbers themselves, in ascending order
+// and without repeats. A SEARCH result is returned as the server sent it,
+// sorted; an ESEARCH set is expanded into a slice of its exact size.
 func (c *Client) SearchNums(ctx context.Context, uid bool, criteria *Criteria) ([]uint32, error) {
-	set, err := c.Search(ctx, uid, criteria)
-	if err != nil || set == nil {
+	set, nums, err := c.search(ctx, uid, criteria)
+	if err != nil {
 		return nil, err
 	}
-	var out []uint32
+	if nums != nil {
+		slices.Sort(nums)
+		return slices.Compact(nums), nil
+	}
+	n := 0
+	for _, r := range set {
+		if r.Stop == 0 || r.Start == 0 {
+			n++ // "*" in a result: one number
+		} else {
+			n += int(max(r.Start, r.Stop)-min(r.Start, r.Stop)) + 1
+		}
+	}
+	if limit := c.maxNumList(); n > limit {
+		// "ALL 1:4294967295" is a few bytes that would expand to 16 GiB.
+		return nil, &ResultTooLargeError{Numbers: n, Max: limit}
+	}
+	out := make([]uint32, 0, n)
 	for n := range set.All(0) {
 		out = append(out, n)
 	}
 	return out, nil
+}
+
+// A ResultTooLargeError reports a search result with more numbers than
+// Limits.MaxNumList allows SearchNums to expand; Search returns the set
+// itself, whatever its size.
+type ResultTooLargeError struct {
+	Numbers int // how many the result holds
+	Max     int // Limits.MaxNumList
+}
+
+// Error describes the sizes.
+func (e *ResultTooLargeError) Error() string {
+	return fmt.Sprintf("imap: search result of %d numbers exceeds the limit of %d (use Search for the set)", e.Numbers, e.Max)
+}
+
+// maxNumList is Options.Limits.MaxNumList, or its default.
+func (c *Client) maxNumList() int {
+	if n := c.opts.Limits.MaxNumList; n > 0 {
+		return n
+	}
+	return wire.DefaultLimits.MaxNumList
 }
