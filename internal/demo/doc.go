@@ -21,8 +21,9 @@
 // continuation request, and answers a malformed command with BAD and the
 // tokenizer's error text, then resynchronizes on the next line (a
 // synchronizing literal at the end of a bad line is refused, not read).
-// Everything the server sends parses in parser's strict mode; the tests
-// and FuzzDemoServer check it.
+// Everything the server sends parses in parser's strict mode (but the
+// one deliberate deviation of ModeOther, below); the tests and
+// FuzzDemoServer check it.
 //
 // The offset in a BAD text counts from the first byte of the command's tag
 // (a literal's bytes included), so it points into the line as typed:
@@ -83,6 +84,49 @@
 //	IMAPWIRE_TEST_SECURITY=plain IMAPWIRE_TEST_ADDR=$addr IMAPWIRE_TEST_USER=demo \
 //	    IMAPWIRE_TEST_PASS=interop-pass go test -race -count=1 -run 'Interop|Example' ./client/...
 //	kill $DEMO_PID
+//
+// # The other-server mode
+//
+// Options.Mode = ModeOther (`imapwire -demo-serve ADDR -demo-mode other`)
+// makes the server behave like another widely deployed server, a Maildir
+// server with an INBOX. namespace, wherever it differs from Dovecot, so
+// that the interop suite proves it asserts the protocol and not Dovecot's
+// habits (imapwire issues 11 and 14). The sample account is the same,
+// under INBOX. (INBOX.Travel.&U,BTFw-, INBOX.[Gmail].Sent Mail). What
+// changes:
+//
+//   - Namespace: NAMESPACE is (("INBOX." ".")) NIL NIL, the hierarchy
+//     delimiter is ".", and CREATE or RENAME to a name outside INBOX. is
+//     answered "NO Invalid mailbox name.".
+//   - Response codes: a tagged NO carries none (RFC 5530 codes are
+//     optional), LOGIN's failure included ("NO Login failed."), except
+//     TRYCREATE, which RFC 3501 requires of APPEND and COPY.
+//   - Capabilities: one list before and after login, and LOGIN's OK has
+//     no CAPABILITY code. No LITERAL+: a non-synchronizing literal {n+}
+//     is BAD (its data is skipped).
+//   - SELECT and EXAMINE send no UIDNEXT (RFC 3501 section 6.3.1 lets a
+//     server leave it out; STATUS has it).
+//   - STORE ... FLAGS.SILENT is answered with FETCH (FLAGS ...), and UID
+//     and MODSEQ as without .SILENT.
+//   - APPEND rewrites each 8-bit byte of the message's header to "X"
+//     (the size and the body stay as sent).
+//   - EXPUNGE is followed by the new EXISTS and RECENT: * 2 EXPUNGE,
+//     * 3 EXPUNGE, * 3 EXISTS, * 3 RECENT.
+//   - GETQUOTA is answered "NO Permission denied", and GETQUOTAROOT
+//     with the root "ROOT" and `* QUOTA "ROOT"` without the resource
+//     list RFC 2087 requires: a malformed response the client must
+//     survive (parser's strict mode refuses it; its lenient mode reads
+//     an empty quota).
+//
+//   - APPEND to the mailbox the session has EXAMINEd is answered "NO
+//     Current box is selected READ-ONLY." (a NO RFC 3501 allows, though
+//     Dovecot appends).
+//
+// And two behaviours of that server that RFC 3501 does not allow, kept
+// because a client meets them: RENAME of a mailbox that does not exist is
+// answered OK (renaming nothing, or the mailboxes below it; section 6.3.5
+// calls it an error), and STORE in an EXAMINEd mailbox changes the flags
+// (section 6.3.2 permits no change).
 //
 // # Differences from Dovecot
 //
