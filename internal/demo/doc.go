@@ -98,20 +98,27 @@
 //   - Namespace: NAMESPACE is (("INBOX." ".")) NIL NIL, the hierarchy
 //     delimiter is ".", and CREATE or RENAME to a name outside INBOX. is
 //     answered "NO Invalid mailbox name.".
+//
 //   - Response codes: a tagged NO carries none (RFC 5530 codes are
 //     optional), LOGIN's failure included ("NO Login failed."), except
 //     TRYCREATE, which RFC 3501 requires of APPEND and COPY.
+//
 //   - Capabilities: one list before and after login, and LOGIN's OK has
 //     no CAPABILITY code. No LITERAL+: a non-synchronizing literal {n+}
 //     is BAD (its data is skipped).
+//
 //   - SELECT and EXAMINE send no UIDNEXT (RFC 3501 section 6.3.1 lets a
 //     server leave it out; STATUS has it).
+//
 //   - STORE ... FLAGS.SILENT is answered with FETCH (FLAGS ...), and UID
 //     and MODSEQ as without .SILENT.
+//
 //   - APPEND rewrites each 8-bit byte of the message's header to "X"
 //     (the size and the body stay as sent).
-//   - EXPUNGE is followed by the new EXISTS and RECENT: * 2 EXPUNGE,
-//     * 3 EXPUNGE, * 3 EXISTS, * 3 RECENT.
+//
+//   - EXPUNGE is followed by the new EXISTS and RECENT, as in imapwire
+//     issue 14 ("* 2 EXPUNGE", "* 3 EXPUNGE", "* 3 EXISTS").
+//
 //   - GETQUOTA is answered "NO Permission denied", and GETQUOTAROOT
 //     with the root "ROOT" and `* QUOTA "ROOT"` without the resource
 //     list RFC 2087 requires: a malformed response the client must

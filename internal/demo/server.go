@@ -38,7 +38,7 @@ type Options struct {
 	// Mode is the server the demo server behaves like: ModeDovecot (the
 	// zero value: like Dovecot 2.3) or ModeOther (like another conforming
 	// server that differs from Dovecot wherever RFC 3501 and its
-	// extensions let it, and in two ways they do not; see the package
+	// extensions let it, and in three ways they do not; see the package
 	// doc). The interop suite passes against both.
 	Mode Mode
 }
