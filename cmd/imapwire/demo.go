@@ -17,50 +17,73 @@ func runDemoFlags(args []string, stdin io.Reader, stdout, stderr io.Writer) (cod
 	if len(args) == 0 || args[0] == "parse" {
 		return 0, false
 	}
-	demoREPL, serveAddr, password, rest, valid := demoArgs(args)
+	d, err := demoArgs(args)
 	switch {
-	case !valid:
-		fmt.Fprintln(stderr, "imapwire: -demo-serve needs an address, such as 127.0.0.1:0, and -demo-password a password")
+	case err != nil:
+		fmt.Fprintln(stderr, "imapwire:", err)
 		return 2, true
-	case serveAddr != "":
-		return runDemoServe(serveAddr, password, stdout, stderr), true
-	case demoREPL:
-		return runDemo(rest, stdin, stdout, stderr), true
+	case d.serveAddr != "":
+		return runDemoServe(d, stdout, stderr), true
+	case d.repl:
+		return runDemo(d, stdin, stdout, stderr), true
+	case d.modeSet || d.password != "":
+		fmt.Fprintln(stderr, "imapwire: -demo-mode and -demo-password go with -demo or -demo-serve")
+		return 2, true
 	}
 	return 0, false
 }
 
-// demoArgs reports whether args ask for the built-in demo server: -demo
-// (a REPL connected to it) or -demo-serve ADDR [-demo-password PASS] (the
-// server alone).
-func demoArgs(args []string) (demoREPL bool, serveAddr, password string, rest []string, ok bool) {
+// demoConfig is what the demo flags ask for.
+type demoConfig struct {
+	repl      bool      // -demo: a REPL connected to the demo server
+	serveAddr string    // -demo-serve ADDR: the server alone
+	password  string    // -demo-password PASS
+	mode      demo.Mode // -demo-mode dovecot|other
+	modeSet   bool
+	rest      []string // the other arguments (the REPL's flags)
+}
+
+// demoArgs reads the demo flags from args: -demo, -demo-serve ADDR,
+// -demo-password PASS and -demo-mode dovecot|other.
+func demoArgs(args []string) (demoConfig, error) {
+	var d demoConfig
 	for i := 0; i < len(args); i++ {
-		switch args[i] {
-		case "-demo", "--demo":
-			demoREPL = true
-		case "-demo-serve", "--demo-serve", "-demo-password", "--demo-password":
+		name := strings.TrimPrefix(args[i], "-")
+		switch name {
+		case "-demo", "demo":
+			d.repl = true
+		case "-demo-serve", "demo-serve", "-demo-password", "demo-password", "-demo-mode", "demo-mode":
+			name = strings.TrimPrefix(name, "-")
 			if i+1 == len(args) {
-				return false, "", "", nil, false
+				return demoConfig{}, fmt.Errorf("-%s needs a value: -demo-serve an address such as 127.0.0.1:0, -demo-password a password, -demo-mode dovecot or other", name)
 			}
-			if strings.HasSuffix(args[i], "serve") {
-				serveAddr = args[i+1]
-			} else {
-				password = args[i+1]
-			}
+			v := args[i+1]
 			i++
+			switch name {
+			case "demo-serve":
+				d.serveAddr = v
+			case "demo-password":
+				d.password = v
+			case "demo-mode":
+				m, err := demo.ParseMode(v)
+				if err != nil {
+					return demoConfig{}, fmt.Errorf("-demo-mode %q: want dovecot or other", v)
+				}
+				d.mode, d.modeSet = m, true
+			}
 		default:
-			rest = append(rest, args[i])
+			d.rest = append(d.rest, args[i])
 		}
 	}
-	return demoREPL, serveAddr, password, rest, true
+	return d, nil
 }
 
 // runDemo starts the demo server (internal/demo) on a random loopback
 // port in this process and runs the REPL against it in plain mode: a
 // working session on a machine with no IMAP account. The other flags are
 // the REPL's.
-func runDemo(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	srv, err := demo.Listen("127.0.0.1:0", nil)
+func runDemo(d demoConfig, stdin io.Reader, stdout, stderr io.Writer) int {
+	srv, err := demo.Listen("127.0.0.1:0", &demo.Options{Password: d.password, Mode: d.mode})
 	if err != nil {
 		fmt.Fprintln(stderr, "imapwire: demo server:", err)
 		return 1
@@ -68,19 +91,27 @@ func runDemo(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer srv.Close()
 	addr := srv.Addr().String()
 	fmt.Fprintf(stdout, "# imapwire demo server on %s: in memory, for teaching and testing; every run starts from the same sample mailboxes\n", addr)
-	fmt.Fprintln(stdout, "# try: LOGIN demo demo")
+	if d.mode == demo.ModeOther {
+		fmt.Fprintln(stdout, "# mode other: INBOX. namespace with \".\", no LITERAL+, no codes on NO (internal/demo's package doc lists the differences)")
+	}
+	pass := demo.DemoPassword
+	if d.password != "" {
+		pass = d.password
+	}
+	fmt.Fprintln(stdout, "# try: LOGIN demo "+pass)
 	fmt.Fprintln(stdout, `#      LIST "" *`)
-	return runSession(append(append([]string{"-security", "plain"}, args...), addr), stdin, stdout, stderr)
+	return runSession(append(append([]string{"-security", "plain"}, d.rest...), addr), stdin, stdout, stderr)
 }
 
-// runDemoServe serves the demo server on addr until SIGINT or SIGTERM,
-// after printing its address (host:port) as the first line of stdout, so
-// that a script can point tests at it (IMAPWIRE_TEST_ADDR). A password
-// other than "" replaces the sample account's ("demo"): the interop suite
-// checks that its traces never show the password, which cannot hold when
-// it equals the user name.
-func runDemoServe(addr, password string, stdout, stderr io.Writer) int {
-	srv, err := demo.Listen(addr, &demo.Options{Password: password})
+// runDemoServe serves the demo server on d.serveAddr until SIGINT or
+// SIGTERM, after printing its address (host:port) as the first line of
+// stdout, so that a script can point tests at it (IMAPWIRE_TEST_ADDR). A
+// password other than "" replaces the sample account's ("demo"): the
+// interop suite checks that its traces never show the password, which
+// cannot hold when it equals the user name. d.mode is the server it
+// behaves like (demo.Options.Mode).
+func runDemoServe(d demoConfig, stdout, stderr io.Writer) int {
+	srv, err := demo.Listen(d.serveAddr, &demo.Options{Password: d.password, Mode: d.mode})
 	if err != nil {
 		fmt.Fprintln(stderr, "imapwire: demo server:", err)
 		return 1

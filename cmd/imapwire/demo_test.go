@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/imapwire/imapwire/internal/demo"
 )
 
 // TestDemo runs `imapwire -demo` with a script: the demo server starts in
@@ -39,24 +43,52 @@ func TestDemo(t *testing.T) {
 
 func TestDemoArgs(t *testing.T) {
 	tests := []struct {
-		args           []string
-		repl           bool
-		addr, password string
-		rest           []string
-		ok             bool
+		args []string
+		want demoConfig
+		err  bool
 	}{
-		{[]string{"-demo"}, true, "", "", nil, true},
-		{[]string{"-view", "raw", "-demo"}, true, "", "", []string{"-view", "raw"}, true},
-		{[]string{"-demo-serve", "127.0.0.1:0"}, false, "127.0.0.1:0", "", nil, true},
-		{[]string{"-demo-serve", "127.0.0.1:0", "-demo-password", "s3cret"}, false, "127.0.0.1:0", "s3cret", nil, true},
-		{[]string{"-demo-serve"}, false, "", "", nil, false},
-		{[]string{"imap.example.org"}, false, "", "", []string{"imap.example.org"}, true},
+		{[]string{"-demo"}, demoConfig{repl: true}, false},
+		{[]string{"-view", "raw", "-demo"}, demoConfig{repl: true, rest: []string{"-view", "raw"}}, false},
+		{[]string{"-demo-serve", "127.0.0.1:0"}, demoConfig{serveAddr: "127.0.0.1:0"}, false},
+		{[]string{"-demo-serve", "127.0.0.1:0", "-demo-password", "s3cret"}, demoConfig{serveAddr: "127.0.0.1:0", password: "s3cret"}, false},
+		{[]string{"--demo-serve", "127.0.0.1:0", "-demo-mode", "other"}, demoConfig{serveAddr: "127.0.0.1:0", mode: demo.ModeOther, modeSet: true}, false},
+		{[]string{"-demo", "--demo-mode", "dovecot"}, demoConfig{repl: true, mode: demo.ModeDovecot, modeSet: true}, false},
+		{[]string{"-demo-serve", "127.0.0.1:0", "-demo-mode", "courier"}, demoConfig{}, true},
+		{[]string{"-demo-serve"}, demoConfig{}, true},
+		{[]string{"-demo", "-demo-mode"}, demoConfig{}, true},
+		{[]string{"imap.example.org"}, demoConfig{rest: []string{"imap.example.org"}}, false},
 	}
 	for _, tt := range tests {
-		repl, addr, password, rest, ok := demoArgs(tt.args)
-		if repl != tt.repl || addr != tt.addr || password != tt.password || ok != tt.ok || strings.Join(rest, " ") != strings.Join(tt.rest, " ") {
-			t.Errorf("demoArgs(%q) = %v %q %q %q %v", tt.args, repl, addr, password, rest, ok)
+		got, err := demoArgs(tt.args)
+		if (err != nil) != tt.err {
+			t.Errorf("demoArgs(%q): error %v, want error %v", tt.args, err, tt.err)
+			continue
 		}
+		if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(demoConfig{})); diff != "" {
+			t.Errorf("demoArgs(%q) (-want +got):\n%s", tt.args, diff)
+		}
+	}
+}
+
+// TestDemoOther runs `imapwire -demo -demo-mode other` with a script: the
+// demo server in its other-server mode, names under INBOX. with ".".
+func TestDemoOther(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	script := "LOGIN demo demo\nNAMESPACE\nLIST \"\" INBOX.Travel*\nCREATE Top\n"
+	code := run([]string{"-demo", "-demo-mode", "other", "-view", "raw", "-history", "", "-color", "never"}, strings.NewReader(script), &stdout, &stderr)
+	out := stdout.String()
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, stderr.String())
+	}
+	wantInOrder(t, out,
+		"# mode other:",
+		"S: A001 OK LOGIN Ok.",
+		`S: * NAMESPACE (("INBOX." ".")) NIL NIL`,
+		`S: * LIST (\HasNoChildren) "." INBOX.Travel.&U,BTFw-`,
+		"S: A004 NO Invalid mailbox name.",
+	)
+	if code := run([]string{"-demo-serve", "127.0.0.1:0", "-demo-mode", "courier"}, strings.NewReader(""), &stdout, &stderr); code != 2 {
+		t.Errorf("-demo-mode courier: exit %d, want 2", code)
 	}
 }
 

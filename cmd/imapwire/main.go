@@ -4,7 +4,7 @@
 //
 //	imapwire [flags] HOST[:PORT]
 //	imapwire -demo [flags]
-//	imapwire -demo-serve ADDR [-demo-password PASS]
+//	imapwire -demo-serve ADDR [-demo-password PASS] [-demo-mode dovecot|other]
 //	imapwire parse [-json] [-q] [-strict] [FILE|-]
 //
 // The first form opens a raw session (a REPL, repl.go): each line typed is
@@ -69,6 +69,8 @@ func usage(w io.Writer) {
   imapwire -demo [flags]                   the same with the built-in demo server (user demo, password demo)
   imapwire -demo-serve ADDR [-demo-password PASS]
                                            only the demo server, on ADDR (127.0.0.1:0: a free port); prints host:port
+    -demo-mode dovecot|other               with -demo or -demo-serve: the server the demo server behaves like
+                                           (other: INBOX. namespace, no LITERAL+, no codes on NO, ...; see internal/demo)
   imapwire parse [-json] [-q] [-strict] [FILE|-]
                                            parse a server byte stream or S:/C: transcript
 `)
