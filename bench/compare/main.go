@@ -274,6 +274,9 @@ func writeReport(out io.Writer, all []*workloadResult, rounds int, scale float64
 	if load0 != "" {
 		fmt.Fprintf(out, ", load average %s before and %s after", load0, load1)
 	}
+	if rev := revision(); rev != "" {
+		fmt.Fprintf(out, ", imapwire at %s", rev)
+	}
 	fmt.Fprintf(out, ". %d rounds; every measurement a fresh process; MB/s as median (min–max)", rounds)
 	if scale != 1 {
 		fmt.Fprintf(out, "; workloads at scale %g", scale)
@@ -351,7 +354,7 @@ func writeTargets(out io.Writer, all []*workloadResult) {
 			size := 4 * float64(wr.w.WantRaw.Items)
 			rows = append(rows,
 				row{"SEARCH ≥ 10x go-imap", fmt.Sprintf("%.1fx: %s", iwMB/gi, yes(iwMB >= 10*gi))},
-				row{"SEARCH result's memory ≤ 2x its size as []uint32 (allocated by the client)", fmt.Sprintf("%s for %s: %.1fx: %s", fmtBytes(alloc), fmtBytes(size), alloc/size, yes(alloc <= 2*size))})
+				row{"SEARCH result's memory ≤ 2x its size as []uint32 (here: all the client allocates for the command)", fmt.Sprintf("%s for %s: %.2fx: %s", fmtBytes(alloc), fmtBytes(size), alloc/size, yes(alloc <= 2*size))})
 		}
 	}
 	if rssWhere != "" {
@@ -376,6 +379,25 @@ func cpuModel() string {
 		}
 	}
 	return runtime.GOARCH
+}
+
+// revision returns the library's commit, marked when the working tree
+// outside bench/ has uncommitted changes (they are measured too), or "".
+func revision() string {
+	out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return ""
+	}
+	rev := strings.TrimSpace(string(out))
+	top, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
+	if err != nil {
+		return rev
+	}
+	st, err := exec.Command("git", "-C", strings.TrimSpace(string(top)), "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench").Output()
+	if err == nil && len(bytes.TrimSpace(st)) > 0 {
+		rev += " plus uncommitted changes"
+	}
+	return rev
 }
 
 // loadAvg returns the 1-minute load average, or "".
