@@ -81,10 +81,30 @@ func (r *Reader) readRespText(s *StatusResponse) error {
 		return unexpected(err)
 	}
 	if c == '[' {
+		open := w.InputOffset()
 		w.ReadByte()
-		code, err := r.readCode()
+		code, end, rest, err := r.readCode()
 		if err != nil {
 			return err
+		}
+		switch end {
+		case codeUnclosed:
+			// No "]" before CRLF (a REFERRAL URL cut short): the whole
+			// text is resp-text, without a code.
+			raw := w.Since(open)
+			if int64(len(raw)) != w.InputOffset()-open {
+				raw = []byte("[" + rest)
+			}
+			s.Text = string(raw)
+			return nil
+		case codeBacktracked:
+			// The text after the code's "]" was read with the code.
+			s.Code = code
+			if rest == "" && r.strict {
+				return w.ErrorAt("text", "TEXT-CHAR")
+			}
+			s.Text = rest
+			return nil
 		}
 		s.Code = code
 		c, err := w.Peek()
@@ -112,102 +132,158 @@ func (r *Reader) readRespText(s *StatusResponse) error {
 	return nil
 }
 
-// readCode reads resp-text-code "]" after the "[".
-func (r *Reader) readCode() (*Code, error) {
+// codeEnd says how a response code ended (see readCodeArgs).
+type codeEnd int
+
+const (
+	codeClosed      codeEnd = iota // at its "]", consumed
+	codeBacktracked                // at the first "]" of a line that ended inside quotes or parentheses; the text after it is read too
+	codeUnclosed                   // no "]" before CRLF (lenient mode only)
+)
+
+// readCode reads resp-text-code "]" after the "[". With codeBacktracked,
+// rest is the text after the code (its SP removed); with codeUnclosed, the
+// code is nil and rest is all that followed the "[".
+func (r *Reader) readCode() (code *Code, end codeEnd, rest string, err error) {
 	w := r.w
 	off := w.InputOffset()
 	name, err := w.ReadAtom("resp-text-code")
 	if err != nil {
-		return nil, err
+		return nil, 0, "", err
 	}
-	code := &Code{Name: r.intern(upperBytes(name))}
+	nameRaw := string(name) // as sent, for a code that never closes
+	code = &Code{Name: r.intern(upperBytes(name))}
 	c, err := w.Peek()
 	if err != nil {
-		return nil, unexpected(err)
+		return nil, 0, "", unexpected(err)
 	}
+	sep := ""
+	end = codeClosed
 	if c == ' ' {
 		w.ReadByte()
-		args, err := r.readCodeArgs()
-		if err != nil {
-			return nil, err
-		}
-		code.Args = args
+		sep = " "
+		code.Args, rest, end, err = r.readCodeArgs()
 	} else if c != ']' && !r.strict {
 		// Office 365: [Error="Microsoft...:Cross Server access" Proxy=...]
 		// has no SP after the name's atom.
-		args, err := r.readCodeArgs()
-		if err != nil {
-			return nil, err
-		}
-		code.Args = args
+		code.Args, rest, end, err = r.readCodeArgs()
 	}
-	if err := w.Expect(']', "resp-text-code"); err != nil {
-		return nil, err
+	if err != nil {
+		return nil, 0, "", err
+	}
+	switch end {
+	case codeUnclosed:
+		if !r.lenient(LenientUnclosedCode) {
+			return nil, 0, "", w.ErrorAt("resp-text-code", `"]"`)
+		}
+		return nil, codeUnclosed, nameRaw + sep + code.Args, nil
+	case codeBacktracked:
+		if rest != "" {
+			if rest[0] != ' ' && r.strict {
+				return nil, 0, "", &wire.SyntaxError{Offset: w.InputOffset() - int64(len(rest)), Production: "resp-text", Expected: "SP", Found: strconv.Quote(rest)}
+			}
+			if rest[0] == ' ' {
+				rest = rest[1:]
+			}
+		}
+	default:
+		if err := w.Expect(']', "resp-text-code"); err != nil {
+			return nil, 0, "", err
+		}
 	}
 	if err := parseCodeArgs(code); err != nil {
 		if r.strict {
 			err.Offset += off
-			return nil, err
+			return nil, 0, "", err
 		}
 		// Lenient: keep the code with its raw arguments only.
 	}
 	// The arguments are bounded by MaxQuoted already; their lists count
 	// like any other.
 	if err := r.countElems(len(code.List), off, "resp-text-code"); err != nil {
-		return nil, err
+		return nil, 0, "", err
 	}
 	if maxNums := w.Limits().MaxNumList; 2*len(code.Set) > maxNums || 2*len(code.Dest) > maxNums {
-		return nil, &wire.SyntaxError{Offset: off, Production: "resp-text-code", Expected: "fewer numbers", Err: wire.ErrListTooLong}
+		return nil, 0, "", &wire.SyntaxError{Offset: off, Production: "resp-text-code", Expected: "fewer numbers", Err: wire.ErrListTooLong}
 	}
-	return code, nil
+	return code, end, rest, nil
 }
 
 // readCodeArgs reads the raw arguments of a response code up to (not
 // including) the closing "]", skipping over quoted strings so that a "]"
-// inside quotes does not end the code (Office 365 puts quoted strings with
-// ":" and "=" in its codes).
-func (r *Reader) readCodeArgs() (string, error) {
+// inside them does not end the code (Office 365 puts quoted strings with
+// ":" and "=" in its codes), and in lenient mode over parentheses and
+// brackets (Gmail keywords such as OIB-Seen-[Gmail]/Spam in
+// PERMANENTFLAGS). Strictly a "[" is a plain TEXT-CHAR: the free text of a
+// code is 1*<any TEXT-CHAR except "]"> (RFC 3501 section 9), so
+// "[XFOO a[b] text" is the code XFOO with "a[b" and the text "text"; the
+// lenient reading comes back to it when the nesting never closes.
+//
+// When the line ends inside quotes or parentheses, the grammar's reading
+// is taken (codeBacktracked): the code ended at the first "]", and rest
+// holds what followed it, already consumed. When the line ends with no "]"
+// at all (codeUnclosed), args holds everything read.
+func (r *Reader) readCodeArgs() (args, rest string, end codeEnd, err error) {
 	w := r.w
 	var b []byte
 	depth := 0
 	inQuote := false
+	firstClose := -1 // index in b of the first "]" skipped over
 	limit := w.Limits().MaxQuoted
 	for {
 		c, err := w.Peek()
 		if err != nil {
-			return "", unexpected(err)
+			return "", "", 0, unexpected(err)
 		}
-		if c == '\r' || c == '\n' {
-			return "", w.ErrorAt("resp-text-code", `"]"`)
-		}
-		switch {
-		case inQuote && c == '\\':
+		if c == '\\' && inQuote {
 			b = append(b, c)
 			w.ReadByte()
-			c, err = w.Peek()
-			if err != nil {
-				return "", unexpected(err)
+			if c, err = w.Peek(); err != nil {
+				return "", "", 0, unexpected(err)
 			}
-			if c == '\r' || c == '\n' {
-				return "", w.ErrorAt("resp-text-code", "quoted-char")
+			if c != '\r' && c != '\n' {
+				b = append(b, c) // the escaped byte, whatever it is
+				w.ReadByte()
+				continue
 			}
+		}
+		if c == '\r' || c == '\n' {
+			if firstClose >= 0 {
+				return string(b[:firstClose]), string(b[firstClose+1:]), codeBacktracked, nil
+			}
+			return string(b), "", codeUnclosed, nil
+		}
+		switch {
 		case c == '"':
 			inQuote = !inQuote
+		case c == ']' && inQuote:
+			if firstClose < 0 {
+				firstClose = len(b)
+			}
 		case inQuote:
+		case r.strict:
+			// Strictly the free text is plain TEXT-CHARs: only quoted
+			// strings (astrings of known codes) are tokens.
+			if c == ']' {
+				return string(b), "", codeClosed, nil
+			}
 		case c == '(' || c == '[':
 			depth++
 		case c == ')':
 			depth--
 		case c == ']':
 			if depth <= 0 {
-				return string(b), nil
+				return string(b), "", codeClosed, nil
 			}
 			depth--
+			if firstClose < 0 {
+				firstClose = len(b)
+			}
 		}
 		b = append(b, c)
 		w.ReadByte()
 		if len(b) > limit {
-			return "", &wire.SyntaxError{Offset: w.InputOffset(), Production: "resp-text-code", Expected: "shorter code", Err: wire.ErrQuotedTooLong}
+			return "", "", 0, &wire.SyntaxError{Offset: w.InputOffset(), Production: "resp-text-code", Expected: "shorter code", Err: wire.ErrQuotedTooLong}
 		}
 	}
 }

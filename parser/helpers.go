@@ -247,9 +247,18 @@ func (r *Reader) readFlag(production string) (string, error) {
 
 // Mailbox is a mailbox name as received: Name is decoded from modified
 // UTF-7 (RFC 3501 section 5.1.3) and Raw is the name as sent.
+//
+// A name that is not modified UTF-7 (8-bit bytes from a UTF8=ACCEPT server,
+// RFC 6855, or a broken encoder) is no syntax error in either mode: the
+// grammar's astring allows any CHAR8 in a literal, and the encoding is a
+// separate rule (section 5.1.3). Such a name is kept as sent, in Name and
+// Raw, with NotUTF7 set.
 type Mailbox struct {
 	Name string `json:"name"` // decoded; "INBOX" in any case becomes "INBOX"
 	Raw  string `json:"raw"`  // as sent on the wire
+	// NotUTF7 reports that Raw did not decode as modified UTF-7, so Name
+	// is Raw unchanged (UTF-8 after ENABLE UTF8=ACCEPT, or bytes).
+	NotUTF7 bool `json:"notUTF7,omitempty"`
 }
 
 // readMailbox reads a mailbox (astring) and decodes it.
@@ -276,16 +285,10 @@ func (r *Reader) decodeMailbox(raw string, off int64, production string) (Mailbo
 	}
 	name, err := wire.DecodeUTF7(raw)
 	if err != nil {
-		if r.strict {
-			if se, ok := err.(*wire.SyntaxError); ok {
-				se.Offset += off
-				se.Production = production
-			}
-			return Mailbox{}, err
-		}
 		// UTF8=ACCEPT servers send UTF-8, and some servers send names
-		// that are not valid modified UTF-7: keep the bytes as the name.
-		name = raw
+		// that are not valid modified UTF-7: keep the bytes as the name,
+		// in both modes (the grammar allows them; issue 18).
+		return Mailbox{Name: raw, Raw: raw, NotUTF7: true}, nil
 	}
 	return Mailbox{Name: name, Raw: raw}, nil
 }
@@ -309,19 +312,17 @@ func (r *Reader) readNZNumber(production string) (uint32, error) {
 // number: "-" alone, or one that overflows, is an error.
 func (r *Reader) readBodyNumber(production string) (uint32, error) {
 	w := r.w
-	if !r.strict {
-		c, err := w.Peek()
-		if err != nil {
-			return 0, unexpected(err)
-		}
-		switch c {
-		case 'N', 'n':
-			return 0, w.ReadNIL(production)
-		case '-':
+	c, err := w.Peek()
+	if err != nil {
+		return 0, unexpected(err)
+	}
+	if (c == 'N' || c == 'n' || c == '-') && r.lenient(LenientBodyNumber) {
+		if c == '-' {
 			w.ReadByte()
 			_, err := w.ReadNumber(production)
 			return 0, err
 		}
+		return 0, w.ReadNIL(production)
 	}
 	return w.ReadNumber(production)
 }

@@ -39,6 +39,7 @@ type Reader struct {
 	elems      int    // list elements of the current response (Limits.MaxListElems)
 	arena      strArena
 	numScratch []uint32 // the first chunk of every number list (see readNumList)
+	applied    []Leniency // leniencies applied to the current response (see lenient)
 
 	// Slabs and scratch space for FETCH structures (see arena.go).
 	addrSlab     []Address
@@ -91,6 +92,7 @@ func (r *Reader) Next() (Response, error) {
 	r.respStart = r.w.InputOffset()
 	r.w.Mark()
 	r.elems = 0
+	r.applied = r.applied[:0]
 	resp, err := r.readResponse()
 	if err != nil {
 		return nil, r.fail(err)
