@@ -452,7 +452,9 @@ type scratch struct {
 }
 
 // newScratch creates a scratch folder named after the test, in the first
-// personal namespace (NAMESPACE, or the LIST "" "" delimiter without it).
+// personal namespace (NAMESPACE, or the LIST "" "" delimiter without it):
+// under its prefix, such as "INBOX." where the server has one, never at
+// the top level on the assumption that it may be created there.
 // When the test ends, a separate connection unsubscribes and deletes it and
 // every folder under it, deepest first, and checks that none is left.
 func (e *interopEnv) newScratch(tb testing.TB, c *client.Client) *scratch {
@@ -479,7 +481,12 @@ func (e *interopEnv) newScratch(tb testing.TB, c *client.Client) *scratch {
 	}
 	var rnd [4]byte
 	rand.Read(rnd[:])
-	name := strings.NewReplacer("/", "-", " ", "-").Replace(tb.Name())
+	// Hierarchy delimiters are "/" or "." (INBOX.): neither goes in the
+	// name, nor the delimiter the server has.
+	name := strings.NewReplacer("/", "-", ".", "-", " ", "-").Replace(tb.Name())
+	if delim != "" {
+		name = strings.ReplaceAll(name, delim, "-")
+	}
 	s := &scratch{
 		Base:  prefix + "imapwire-test-" + name + "-" + hex.EncodeToString(rnd[:]),
 		Delim: delim,
