@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run the client's interop suite (TestInterop*, examples) against a real
-# IMAP server.
+# IMAP server, and against the built-in demo server in both its modes.
 #
 #   scripts/interop.sh          the tests (make interop)
 #   scripts/interop.sh bench    BenchmarkDownload (make bench-interop)
@@ -9,8 +9,10 @@
 # the IMAPWIRE_TEST_SECURITY mode, and no server is started. Otherwise a
 # private Dovecot is started in a temporary directory (scripts/dovecot.sh;
 # run scripts/install-deps.sh first), the suite runs twice, over STARTTLS
-# (IMAPWIRE_TEST_ADDR) and over IMAPS (IMAPWIRE_TEST_TLS_ADDR), and the
-# server is stopped and its directory removed on exit, whatever happens.
+# (IMAPWIRE_TEST_ADDR) and over IMAPS (IMAPWIRE_TEST_TLS_ADDR), then against
+# the demo server (imapwire -demo-serve) in its default mode and in its
+# other-server mode (-demo-mode other), and the server is stopped and its
+# directory removed on exit, whatever happens.
 # A system-wide Dovecot is never touched.
 #
 # Environment:
@@ -34,7 +36,17 @@ EXTRA=(${GOTESTFLAGS:-})
 CAPTURE=testdata/captures/interop-dovecot.txt
 
 dir=
+demo_pid=
+# stop_demo stops the demo server run_demo started, if it runs.
+stop_demo() {
+    if [ -n "$demo_pid" ]; then
+        kill "$demo_pid" 2>/dev/null || true
+        wait "$demo_pid" 2>/dev/null || true
+        demo_pid=
+    fi
+}
 cleanup() {
+    stop_demo
     if [ -n "$dir" ]; then
         scripts/dovecot.sh stop "$dir" >/dev/null 2>&1 || true
         rm -rf "$dir"
@@ -101,15 +113,24 @@ check_capture
 
 # The same suite against the built-in demo server (plaintext on loopback,
 # account demo with a password of its own; see internal/demo/doc.go for the
-# known differences from Dovecot).
+# known differences from Dovecot), in its default mode (like Dovecot) and in
+# its other-server mode (-demo-mode other: INBOX. namespace, no LITERAL+, no
+# codes on NO, ...), which proves that the suite asserts the protocol and
+# not Dovecot's habits.
 demo_bin=$dir/imapwire
 "$GO" build -o "$demo_bin" ./cmd/imapwire
-coproc DEMO { exec "$demo_bin" -demo-serve 127.0.0.1:0 -demo-password interop-pass; }
-demo_pid=$DEMO_PID
-read -r demo_addr <&"${DEMO[0]}"
-IMAPWIRE_TEST_SECURITY=plain IMAPWIRE_TEST_ADDR=$demo_addr IMAPWIRE_TEST_USER=demo \
-    IMAPWIRE_UPDATE_TRANSCRIPT= IMAPWIRE_TEST_PASS=interop-pass IMAPWIRE_TEST_PASS2= IMAPWIRE_TEST_USER2= IMAPWIRE_DOVECOT_DIR= \
-    IMAPWIRE_TEST_TLS_ADDR= IMAPWIRE_TEST_CA_FILE= REPL_TESTS=0 run_suite "demo server"
-kill "$demo_pid" 2>/dev/null || true
-wait "$demo_pid" 2>/dev/null || true
+# run_demo NAME MODE: serve the demo server in MODE and run the suite on
+# it. A failure exits the script (set -e); cleanup then stops the server.
+run_demo() {
+    coproc DEMO { exec "$demo_bin" -demo-serve 127.0.0.1:0 -demo-password interop-pass -demo-mode "$2"; }
+    demo_pid=$DEMO_PID
+    local demo_addr
+    read -r demo_addr <&"${DEMO[0]}"
+    IMAPWIRE_TEST_SECURITY=plain IMAPWIRE_TEST_ADDR=$demo_addr IMAPWIRE_TEST_USER=demo \
+        IMAPWIRE_UPDATE_TRANSCRIPT= IMAPWIRE_TEST_PASS=interop-pass IMAPWIRE_TEST_PASS2= IMAPWIRE_TEST_USER2= IMAPWIRE_DOVECOT_DIR= \
+        IMAPWIRE_TEST_TLS_ADDR= IMAPWIRE_TEST_CA_FILE= IMAPWIRE_TEST_INSECURE= REPL_TESTS=0 run_suite "$1"
+    stop_demo
+}
+run_demo "demo server" dovecot
+run_demo "demo server, other-server mode" other
 echo "== interop passed in $((SECONDS - start))s"
