@@ -28,7 +28,10 @@ func roundTrip(t *testing.T, write func(*wire.Writer) error, read func(*wire.Rea
 		t.Fatalf("encoding %q carries CR, LF or NUL outside a literal", enc)
 	}
 	r := wire.NewReader(strings.NewReader(enc + " "))
-	r.SetStrict(true)
+	// Strict, except for a NUL in a literal: CHAR8 excludes it (RFC 3501),
+	// so a strict Reader refuses what the Writer's LiteralBytes sends for
+	// bytes with a NUL (a literal8 needs BINARY; the Writer's choice).
+	r.SetStrict(!strings.Contains(enc, "\x00"))
 	got, err := read(r)
 	if err != nil {
 		t.Fatalf("reading back %q: %v", enc, err)

@@ -126,7 +126,7 @@ var statusCases = []respCase{
 	{name: "CLOSED", in: "* OK [CLOSED] Previous mailbox closed",
 		want: &StatusResponse{Type: OK, Code: code("CLOSED", ""), Text: "Previous mailbox closed"}},
 	{name: "unknown code with raw args", in: `* OK [XFOO bar (baz "q]x") [y]] text`,
-		want: &StatusResponse{Type: OK, Code: code("XFOO", `bar (baz "q]x") [y]`), Text: "text"},
+		want:   &StatusResponse{Type: OK, Code: code("XFOO", `bar (baz "q]x") [y]`), Text: "text"},
 		strict: true}, // strictly the code's text ends at "[y": "]" is no SP
 	// RFC 3501 section 9: atom [SP 1*<any TEXT-CHAR except "]">]; "[" is
 	// a TEXT-CHAR (issue 18: refused before, expected "]").
@@ -717,6 +717,18 @@ var errCases = []errCase{
 	{name: "MIME without part", in: "* 1 FETCH (BODY[MIME] \"x\")\r\n", off: 11, production: "section-spec"},
 	{name: "quoted CR", in: "* LIST () \"/\" \"a\rb\"\r\n", off: 16, production: "mailbox"},
 	{name: "odd ID list", in: "* ID (\"a\")\r\n", off: 10, production: "id-params-list"},
+	// Issue 18 section 3: invalid responses that strict mode accepted.
+	{name: "number before VANISHED, strict", in: "* 3 VANISHED 1:3\r\n", strict: true, off: 2, production: "message-data"},
+	{name: "number before LIST, strict", in: "* 3 LIST () \"/\" a\r\n", strict: true, off: 2, production: "message-data"},
+	{name: "FETCH after a word, strict", in: "* abc FETCH (UID 1)\r\n", strict: true, off: 2, production: "message-data"},
+	{name: "EXPUNGE after a word, strict", in: "* x1 EXPUNGE\r\n", strict: true, off: 2, production: "message-data"},
+	{name: "two SP after *, strict", in: "*  1 EXISTS\r\n", strict: true, off: 2, production: "response-data"},
+	{name: "two SP between FETCH items, strict", in: "* 1 FETCH (UID 1  FLAGS ())\r\n", strict: true, off: 17, production: "msg-att"},
+	{name: "trailing SP, strict", in: "* 1 EXISTS \r\n", strict: true, off: 10, production: "mailbox-data"},
+	{name: "unknown escape in a quoted string, strict", in: "* LIST () \"/\" \"a\\b\"\r\n", strict: true, off: 17, production: "mailbox"},
+	{name: "NUL in a literal, strict", in: "* 1 FETCH (BODY[] {3}\r\na\x00b)\r\n", strict: true, off: 24, production: "literal"},
+	{name: "NUL in a literal mailbox name, strict", in: "* LIST () \"/\" {3}\r\na\x00b\r\n", strict: true, off: 20, production: "literal"},
+	{name: "bare LF, strict", in: "* 1 EXISTS\n", strict: true, off: 10, production: "mailbox-data"},
 	{name: "bad VANISHED", in: "* VANISHED (LATER) 1\r\n", off: 17, production: "expunged-resp"},
 	{name: "zero in uid-set", in: "* VANISHED 0\r\n", off: 11, production: "known-uids"},
 	{name: "literal too large for a mailbox name", in: "* LIST () \"/\" {17}\r\n01234567890123456\r\n", lim: wire.Limits{MaxLiteral: 16},

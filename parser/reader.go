@@ -38,7 +38,7 @@ type Reader struct {
 	respKind   byte   // '*', '+' or 't' (tagged): how the current response began
 	elems      int    // list elements of the current response (Limits.MaxListElems)
 	arena      strArena
-	numScratch []uint32 // the first chunk of every number list (see readNumList)
+	numScratch []uint32   // the first chunk of every number list (see readNumList)
 	applied    []Leniency // leniencies applied to the current response (see lenient)
 
 	// Slabs and scratch space for FETCH structures (see arena.go).
@@ -313,8 +313,25 @@ func (r *Reader) readUntagged() (Response, error) {
 	case "QUOTAROOT":
 		return r.readQuotaRoot()
 	}
-	_ = off
-	return r.readUnknown(&Unknown{Name: string(name)})
+	return r.readUnknown(&Unknown{Name: string(name)}, off)
+}
+
+// messageDataName reports whether b names a response that follows a
+// number: EXISTS, RECENT, EXPUNGE, FETCH.
+func messageDataName(b []byte) bool {
+	return equalFold(b, "FETCH") || equalFold(b, "EXPUNGE") || equalFold(b, "EXISTS") || equalFold(b, "RECENT")
+}
+
+// unnumberedName reports whether b names a response of RFC 3501 or an
+// extension this package knows that never follows a number.
+func unnumberedName(b []byte) bool {
+	switch upper(string(b)) {
+	case "OK", "NO", "BAD", "BYE", "PREAUTH", "CAPABILITY", "ENABLED", "LIST", "LSUB", "XLIST",
+		"STATUS", "SEARCH", "SORT", "ESEARCH", "THREAD", "FLAGS", "VANISHED", "NAMESPACE",
+		"QUOTA", "QUOTAROOT", "ID":
+		return true
+	}
+	return false
 }
 
 func (r *Reader) readUntaggedStatus(t StatusType) (Response, error) {
@@ -354,12 +371,17 @@ func (r *Reader) readNumbered() (Response, error) {
 	case equalFold(name, "EXPUNGE"):
 		return &Expunge{SeqNum: n}, w.ExpectCRLF("message-data")
 	}
-	return r.readUnknown(&Unknown{Num: n, HasNum: true, Name: string(name)})
+	if r.strict && unnumberedName(name) {
+		// "* 3 VANISHED 1:3": RFC 7162 section 3.2.10 has no number
+		// before VANISHED, nor RFC 3501 before its unnumbered responses.
+		return nil, &wire.SyntaxError{Offset: off, Production: "message-data", Expected: `"FETCH", "EXPUNGE", "EXISTS" or "RECENT" after a number`, Found: quoteString(name)}
+	}
+	return r.readUnknown(&Unknown{Num: n, HasNum: true, Name: string(name)}, off)
 }
 
 // readUnknown keeps the rest of an unknown response: as values when they
-// parse, else as text.
-func (r *Reader) readUnknown(u *Unknown) (Response, error) {
+// parse, else as text. off is the offset of the name (or number).
+func (r *Reader) readUnknown(u *Unknown, off int64) (Response, error) {
 	w := r.w
 	for {
 		eol, err := w.AtEOL()
@@ -403,6 +425,11 @@ func (r *Reader) readUnknown(u *Unknown) (Response, error) {
 		v, err := r.readCountedValue("response-data", true)
 		if err != nil {
 			return nil, err
+		}
+		if r.strict && len(u.Fields) == 0 && !u.HasNum && v.Kind == wire.KindAtom && messageDataName([]byte(v.Text)) {
+			// "* abc FETCH ...": a message-data name after a word that
+			// is not a number is a broken response, not an extension.
+			return nil, &wire.SyntaxError{Offset: off, Production: "message-data", Expected: "nz-number", Found: quoteString([]byte(u.Name))}
 		}
 		u.Fields = append(u.Fields, v)
 	}

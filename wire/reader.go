@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -53,8 +54,12 @@ type Reader struct {
 	// its body not yet claimed.
 	litRemain  int64
 	litPending bool
-	gen        uint64 // incremented by every call that invalidates a literal reader
-	mark       int64  // see Mark
+	// litNUL says the pending literal is checked for NUL: strict mode, a
+	// literal and not a literal8 (RFC 3501 CHAR8 excludes %x00; RFC 3516
+	// literal8 allows it).
+	litNUL bool
+	gen    uint64 // incremented by every call that invalidates a literal reader
+	mark   int64  // see Mark
 
 	scratch []byte // unescaped quoted strings
 }
@@ -803,6 +808,7 @@ func (r *Reader) readLiteralHeader(production string) (LiteralInfo, error) {
 	info.Size = int64(size)
 	r.litRemain = info.Size
 	r.litPending = true
+	r.litNUL = r.strict && !info.Binary
 	return info, nil
 }
 
@@ -915,6 +921,11 @@ func (r *Reader) LiteralBytes(production string) ([]byte, error) {
 		r.r += m
 	}
 	r.litRemain = 0
+	if r.litNUL {
+		if i := bytes.IndexByte(b, 0); i >= 0 {
+			return nil, r.errorAt(r.InputOffset()-size+int64(i), "literal", "CHAR8 (NUL only in a literal8)", nil)
+		}
+	}
 	return b, nil
 }
 
@@ -940,6 +951,9 @@ func (l *literalReader) Read(p []byte) (int, error) {
 	}
 	if r.r < r.w {
 		n := copy(p, r.buf[r.r:r.w])
+		if r.litNUL {
+			return r.readToNUL(p, n)
+		}
 		r.r += n
 		r.litRemain -= int64(n)
 		return n, nil
@@ -958,6 +972,12 @@ func (l *literalReader) Read(p []byte) (int, error) {
 		}
 		r.base += int64(n)
 		r.litRemain -= int64(n)
+		if r.litNUL && err == nil {
+			if i := bytes.IndexByte(p[:n], 0); i >= 0 {
+				// Read directly: the bytes after the NUL are gone.
+				return i, r.errorAt(r.InputOffset()-int64(n-i), "literal", "CHAR8 (NUL only in a literal8)", nil)
+			}
+		}
 		if err != nil {
 			r.err = err
 			r.failed = err != io.EOF
@@ -972,9 +992,26 @@ func (l *literalReader) Read(p []byte) (int, error) {
 		return 0, unexpected(err)
 	}
 	n := copy(p, r.buf[r.r:r.w])
+	if r.litNUL {
+		return r.readToNUL(p, n)
+	}
 	r.r += n
 	r.litRemain -= int64(n)
 	return n, nil
+}
+
+// readToNUL consumes the n buffered literal bytes copied to p, or only
+// those before a NUL, with a *SyntaxError at the NUL (strict mode; see
+// litNUL). The NUL stays unread, so every later Read reports it again.
+func (r *Reader) readToNUL(p []byte, n int) (int, error) {
+	var err error
+	if i := bytes.IndexByte(p[:n], 0); i >= 0 {
+		n = i
+		err = r.errorAt(r.InputOffset()+int64(i), "literal", "CHAR8 (NUL only in a literal8)", nil)
+	}
+	r.r += n
+	r.litRemain -= int64(n)
+	return n, err
 }
 
 // WriteTo implements io.WriterTo so that io.Copy of a literal needs no
@@ -995,6 +1032,11 @@ func (l *literalReader) WriteTo(w io.Writer) (int64, error) {
 			}
 		}
 		n := min(int64(r.w-r.r), r.litRemain)
+		if r.litNUL {
+			if i := bytes.IndexByte(r.buf[r.r:r.r+int(n)], 0); i >= 0 {
+				return total, r.errorAt(r.InputOffset()+int64(i), "literal", "CHAR8 (NUL only in a literal8)", nil)
+			}
+		}
 		m, err := w.Write(r.buf[r.r : r.r+int(n)])
 		r.r += m
 		r.litRemain -= int64(m)
