@@ -192,11 +192,16 @@ func (r *Reader) readCode() (code *Code, end codeEnd, rest string, err error) {
 		}
 	}
 	if err := parseCodeArgs(code); err != nil {
-		if r.strict {
+		rule := LenientCodeArgs
+		if code.Name == CodeHighestModSeq && code.ModSeq > 0 {
+			rule = LenientNumber64
+		}
+		if !r.lenient(rule) {
 			err.Offset += off
 			return nil, 0, "", err
 		}
-		// Lenient: keep the code with its raw arguments only.
+		// Lenient: keep the code with its raw arguments (and a 64-bit
+		// HIGHESTMODSEQ typed).
 	}
 	// The arguments are bounded by MaxQuoted already; their lists count
 	// like any other.
@@ -318,11 +323,14 @@ func parseCodeArgs(code *Code) *wire.SyntaxError {
 			return bad("resp-text-code", "nz-number", 0, nil)
 		}
 	case CodeHighestModSeq:
-		n, err := strconv.ParseUint(args, 10, 63)
+		n, err := strconv.ParseUint(args, 10, 64)
 		if err != nil {
 			return bad("resp-text-code", "mod-sequence-value", 0, numErr(err))
 		}
-		code.ModSeq = n
+		code.ModSeq = n // kept leniently past 63 bits (see LenientNumber64)
+		if n > 1<<63-1 {
+			return bad("resp-text-code", "mod-sequence-value", 0, wire.ErrNumberOverflow)
+		}
 	case CodeCapability:
 		code.List = strings.Fields(args)
 		if len(code.List) == 0 {

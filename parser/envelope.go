@@ -68,9 +68,21 @@ func (r *Reader) readEnvelope() (*Envelope, error) {
 		return nil, err
 	}
 	env := &Envelope{}
+	if c, err := w.Peek(); err == nil && c == ' ' && r.lenient(LenientEnvelopeSpace) {
+		w.ExpectSP("envelope") // "( NIL ..."
+	}
 	var err error
+	short := false // the envelope ended early (LenientEnvelopeShort)
+	sep := func() {
+		if err = w.ExpectSP("envelope"); err != nil {
+			// Fewer than ten fields: the missing ones are NIL.
+			if c, perr := w.Peek(); perr == nil && c == ')' && r.lenient(LenientEnvelopeShort) {
+				err, short = nil, true
+			}
+		}
+	}
 	str := func(dst *string, prod string, last bool) {
-		if err != nil {
+		if err != nil || short {
 			return
 		}
 		var b []byte
@@ -78,17 +90,17 @@ func (r *Reader) readEnvelope() (*Envelope, error) {
 		if err == nil {
 			*dst = r.str(b)
 			if !last {
-				err = w.ExpectSP("envelope")
+				sep()
 			}
 		}
 	}
 	addrs := func(dst *[]Address, prod string) {
-		if err != nil {
+		if err != nil || short {
 			return
 		}
 		*dst, err = r.readAddressList(prod)
 		if err == nil {
-			err = w.ExpectSP("envelope")
+			sep()
 		}
 	}
 	str(&env.Date, "env-date", false)
@@ -104,11 +116,8 @@ func (r *Reader) readEnvelope() (*Envelope, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !r.strict {
-		c, err := w.Peek()
-		if err == nil && c == ' ' {
-			w.ExpectSP("envelope")
-		}
+	if c, err := w.Peek(); err == nil && c == ' ' && r.lenient(LenientEnvelopeSpace) {
+		w.ExpectSP("envelope") // "... NIL )"
 	}
 	if err := w.Expect(')', "envelope"); err != nil {
 		return nil, err

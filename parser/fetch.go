@@ -100,6 +100,10 @@ type InternalDateItem struct {
 // the end of its month.
 var ErrDateRange = errors.New("date-time out of range")
 
+// ErrDateNIL reports INTERNALDATE NIL, accepted in lenient mode: the
+// InternalDateItem has a zero Time, Raw "NIL", and an Err matching this.
+var ErrDateNIL = errors.New("INTERNALDATE NIL")
+
 // SizeItem is the RFC822.SIZE fetch item.
 type SizeItem struct{ Size int64 }
 
@@ -376,6 +380,13 @@ func (r *Reader) readFetchItem() (FetchItem, error) {
 			return nil, err
 		}
 		doff := w.InputOffset()
+		if c, err := w.Peek(); err == nil && (c == 'N' || c == 'n') && r.lenient(LenientInternalDateNIL) {
+			if err := w.ReadNIL("date-time"); err != nil {
+				return nil, err
+			}
+			err := &wire.SyntaxError{Offset: doff, Production: "date-time", Expected: "date-time", Found: "NIL", Err: ErrDateNIL}
+			return item(r.fetch, 4, &r.fetch.items.date, InternalDateItem{Raw: "NIL", Err: err}), nil
+		}
 		b, err := w.ReadQuoted("date-time")
 		if err != nil {
 			return nil, err
@@ -406,7 +417,9 @@ func (r *Reader) readFetchItem() (FetchItem, error) {
 		return item(r.fetch, 16, &r.fetch.items.envelope, EnvelopeItem{Envelope: env}), err
 	case equalFold(nameb, "BODYSTRUCTURE"), equalFold(nameb, "BODY"):
 		ext := len(nameb) > 4
-		if err := w.ExpectSP("msg-att-static"); err != nil {
+		if c, err := w.Peek(); err == nil && c == '(' && r.lenient(LenientBodyNoSP) {
+			// "BODY(" with no SP.
+		} else if err := w.ExpectSP("msg-att-static"); err != nil {
 			return nil, err
 		}
 		if c, err := w.Peek(); err == nil && c == '"' && !r.strict {
@@ -429,12 +442,18 @@ func (r *Reader) readFetchItem() (FetchItem, error) {
 		if err := w.ExpectSP("fetch-mod-resp"); err != nil {
 			return nil, err
 		}
-		if err := w.Expect('(', "fetch-mod-resp"); err != nil {
+		paren := true
+		if c, err := w.Peek(); err == nil && c >= '0' && c <= '9' && r.lenient(LenientModSeqBare) {
+			paren = false // "MODSEQ 5" without the parentheses
+		} else if err := w.Expect('(', "fetch-mod-resp"); err != nil {
 			return nil, err
 		}
-		n, err := w.ReadNumber64("permsg-modsequence")
+		n, err := r.readNumber64("permsg-modsequence")
 		if err != nil {
 			return nil, err
+		}
+		if !paren {
+			return item(r.fetch, 64, &r.fetch.items.modseq, ModSeqItem{ModSeq: n}), nil
 		}
 		return item(r.fetch, 64, &r.fetch.items.modseq, ModSeqItem{ModSeq: n}), w.Expect(')', "fetch-mod-resp")
 	case equalFold(nameb, "X-GM-MSGID"), equalFold(nameb, "X-GM-THRID"):
@@ -442,7 +461,7 @@ func (r *Reader) readFetchItem() (FetchItem, error) {
 		if err := w.ExpectSP("msg-att"); err != nil {
 			return nil, err
 		}
-		n, err := w.ReadNumber64("x-gm-id")
+		n, err := r.readNumber64("x-gm-id")
 		if thr {
 			return &GmailThrIDItem{ID: n}, err
 		}
@@ -706,6 +725,9 @@ func (r *Reader) readOrigin(name *string) error {
 		return err
 	}
 	*name += "<" + strconv.FormatUint(uint64(n), 10) + ">"
+	if err := r.skipPartialLength(); err != nil {
+		return err
+	}
 	return w.Expect('>', "section-partial")
 }
 
@@ -727,11 +749,27 @@ func (r *Reader) readBodySection(name, section string, off int64) (FetchItem, er
 			return nil, err
 		}
 		item.Origin = int64(n)
+		if err := r.skipPartialLength(); err != nil {
+			return nil, err
+		}
 		if err := w.Expect('>', "section-partial"); err != nil {
 			return nil, err
 		}
 	}
 	return r.readSectionData(item)
+}
+
+// skipPartialLength skips the ".length" some servers echo from the
+// command's <origin.length> in a FETCH response, where RFC 3501 has
+// "<" number ">" only; the length is that of the data that follows.
+func (r *Reader) skipPartialLength() error {
+	w := r.w
+	if c, err := w.Peek(); err != nil || c != '.' || !r.lenient(LenientPartialLength) {
+		return nil // the caller's Expect('>') reports what is there
+	}
+	w.ReadByte()
+	_, err := w.ReadNumber("section-partial")
+	return err
 }
 
 // readSectionData reads SP nstring (or literal8 for BINARY) as the item's

@@ -293,6 +293,21 @@ func (r *Reader) decodeMailbox(raw string, off int64, production string) (Mailbo
 	return Mailbox{Name: name, Raw: raw}, nil
 }
 
+// readNumber64 reads a 63-bit number (RFC 7162 mod-sequence-value, RFC
+// 9051 number64) or, leniently, one up to 2^64-1: servers send 64-bit
+// MODSEQ and storage counters, and a uint64 holds them without truncation.
+func (r *Reader) readNumber64(production string) (uint64, error) {
+	if r.strict {
+		return r.w.ReadNumber64(production)
+	}
+	off := r.w.InputOffset()
+	n, err := r.w.ReadNumberU64(production)
+	if err == nil && n > 1<<63-1 && !r.lenient(LenientNumber64) {
+		return 0, &wire.SyntaxError{Offset: off, Production: production, Expected: "number", Err: wire.ErrNumberOverflow}
+	}
+	return n, err
+}
+
 // readNZNumber reads an nz-number. Strict mode refuses 0; lenient mode
 // keeps it, as a server sent it.
 func (r *Reader) readNZNumber(production string) (uint32, error) {

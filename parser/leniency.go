@@ -21,6 +21,7 @@ const (
 	LenientNumber64         Leniency = "number-64"          // a size or counter past the RFC's range, up to 2^64-1
 	LenientESearchRaw       Leniency = "esearch-raw"        // ESEARCH return data malformed or unknown: kept raw
 	LenientBodyNumber       Leniency = "body-number"        // NIL or a negative body-fld-octets or body-fld-lines, read as 0
+	LenientCodeArgs         Leniency = "code-args"          // a known response code whose arguments do not parse: Args kept raw
 )
 
 // lenient reports whether the deviation rule may be accepted, and records

@@ -106,6 +106,38 @@ func (r *Reader) readList(cmd string) (Response, error) {
 	return l, w.ExpectCRLF("mailbox-list")
 }
 
+// readSpacedName reads the rest of a STATUS mailbox name sent as an atom
+// with spaces ("* STATUS My Folder (MESSAGES 1)", lenient): the words up
+// to the "(" of the status list, each SP between them kept as one SP. It
+// returns mb unchanged when the status list follows (or strictly).
+func (r *Reader) readSpacedName(mb Mailbox, off int64) (Mailbox, error) {
+	w := r.w
+	c, err := w.Peek()
+	if err != nil {
+		return mb, unexpected(err)
+	}
+	if c == '(' || c == '\r' || c == '\n' || !r.lenient(LenientStatusSpacedName) {
+		return mb, nil
+	}
+	raw := mb.Raw
+	for {
+		b, err := w.ReadLooseAString("mailbox")
+		if err != nil {
+			return mb, err
+		}
+		raw += " " + string(b)
+		if err := w.ExpectSP("mailbox-data"); err != nil {
+			return mb, err
+		}
+		if c, err = w.Peek(); err != nil {
+			return mb, unexpected(err)
+		}
+		if c == '(' || c == '\r' || c == '\n' {
+			return r.decodeMailbox(raw, off, "mailbox")
+		}
+	}
+}
+
 // Status is "* STATUS mailbox (...)". Each pointer is nil when the item was
 // not in the response.
 type Status struct {
@@ -132,11 +164,21 @@ func (r *Reader) readStatus() (Response, error) {
 		return nil, err
 	}
 	var err error
+	moff := w.InputOffset()
+	c, err := w.Peek()
+	if err != nil {
+		return nil, unexpected(err)
+	}
 	if s.Mailbox, err = r.readMailbox("mailbox"); err != nil {
 		return nil, err
 	}
 	if err := w.ExpectSP("mailbox-data"); err != nil {
 		return nil, err
+	}
+	if c != '"' && c != '{' && c != '~' {
+		if s.Mailbox, err = r.readSpacedName(s.Mailbox, moff); err != nil {
+			return nil, err
+		}
 	}
 	err = r.readParenList("status-att-list", 0, func() error {
 		nameb, err := w.ReadAtom("status-att")
@@ -148,7 +190,7 @@ func (r *Reader) readStatus() (Response, error) {
 			return err
 		}
 		off := w.InputOffset()
-		v, err := w.ReadNumber64("status-att-val")
+		v, err := r.readNumber64("status-att-val")
 		if err != nil {
 			return err
 		}

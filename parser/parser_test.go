@@ -684,7 +684,8 @@ var errCases = []errCase{
 	{name: "number overflow in FETCH UID", in: "* 1 FETCH (UID 99999999999)\r\n", off: 15, production: "uniqueid", sentinel: wire.ErrNumberOverflow},
 	{name: "number overflow in UIDNEXT, strict", in: "* OK [UIDNEXT 4294967296] x\r\n", strict: true, off: 14, production: "resp-text-code", sentinel: wire.ErrNumberOverflow},
 	{name: "number overflow in STATUS MESSAGES", in: "* STATUS x (MESSAGES 4294967296)\r\n", off: 21, production: "status-att-val", sentinel: wire.ErrNumberOverflow},
-	{name: "number overflow in MODSEQ", in: "* 1 FETCH (MODSEQ (9223372036854775808))\r\n", off: 19, production: "permsg-modsequence", sentinel: wire.ErrNumberOverflow},
+	{name: "number overflow in MODSEQ", in: "* 1 FETCH (MODSEQ (18446744073709551616))\r\n", off: 19, production: "permsg-modsequence", sentinel: wire.ErrNumberOverflow},
+	{name: "63-bit overflow in MODSEQ, strict", in: "* 1 FETCH (MODSEQ (9223372036854775808))\r\n", strict: true, off: 19, production: "permsg-modsequence", sentinel: wire.ErrNumberOverflow},
 	{name: "number overflow in SEARCH", in: "* SEARCH 1 4294967296\r\n", off: 11, production: "nz-number", sentinel: wire.ErrNumberOverflow},
 	// message-data = nz-number SP "EXPUNGE": a 0 would shift every
 	// sequence number the client holds, so both modes refuse it.

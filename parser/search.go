@@ -115,10 +115,43 @@ type ESearch struct {
 	ModSeq uint64      `json:"modSeq,omitempty"`
 	// Other keeps unknown search-return-data, raw.
 	Other []ExtItem `json:"other,omitempty"`
+	// Malformed keeps, in lenient mode, return data that did not parse
+	// (a key with no value, a value of the wrong kind, a stray list),
+	// raw, each with what was expected; the items around it are kept.
+	Malformed []MalformedItem `json:"malformed,omitempty"`
+}
+
+// A MalformedItem is search-return-data kept raw because it did not
+// parse: Name is the key ("" for a stray value), Value the value as read
+// generically (zero when there was none), Err what was expected.
+type MalformedItem struct {
+	Name  string     `json:"name"`
+	Value wire.Value `json:"value"`
+	Err   string     `json:"err"`
 }
 
 // ResponseType returns "ESEARCH".
 func (*ESearch) ResponseType() string { return "ESEARCH" }
+
+// esearchValueStart returns what the value of the known return datum name
+// must start with when the next byte does not, else "".
+func esearchValueStart(name string, w *wire.Reader) string {
+	c, err := w.Peek()
+	if err != nil {
+		return ""
+	}
+	switch name {
+	case "MIN", "MAX", "COUNT", "MODSEQ":
+		if c < '0' || c > '9' {
+			return "number"
+		}
+	case "ALL":
+		if (c < '0' || c > '9') && c != '*' {
+			return "sequence-set"
+		}
+	}
+	return ""
+}
 
 func (r *Reader) readESearch() (Response, error) {
 	w := r.w
@@ -165,6 +198,18 @@ func (r *Reader) readESearch() (Response, error) {
 		}
 		first = false
 		off := w.InputOffset()
+		if c == '(' || c == '"' || c == '{' {
+			// A stray value where a key belongs.
+			if !r.lenient(LenientESearchRaw) {
+				return nil, w.ErrorAt("search-return-data", "search-modifier-name")
+			}
+			v, err := r.readCountedValue("search-return-data", false)
+			if err != nil {
+				return nil, err
+			}
+			e.Malformed = append(e.Malformed, MalformedItem{Value: v, Err: "search-modifier-name"})
+			continue
+		}
 		name, err := w.ReadAtom("search-return-data")
 		if err != nil {
 			return nil, err
@@ -179,8 +224,24 @@ func (r *Reader) readESearch() (Response, error) {
 			return nil, err
 		}
 		uname := upper(string(name))
+		if eol, err := w.AtEOL(); err != nil {
+			return nil, err
+		} else if eol && r.lenient(LenientESearchRaw) {
+			// A key with no value at the end of the line.
+			e.Malformed = append(e.Malformed, MalformedItem{Name: uname, Err: "SP search-return-value"})
+			continue
+		}
 		if err := w.ExpectSP("search-return-data"); err != nil {
 			return nil, err
+		}
+		if expected := esearchValueStart(uname, w); expected != "" && r.lenient(LenientESearchRaw) {
+			// A value of the wrong kind: kept raw.
+			v, err := r.readCountedValue("search-return-data", false)
+			if err != nil {
+				return nil, err
+			}
+			e.Malformed = append(e.Malformed, MalformedItem{Name: uname, Value: v, Err: expected})
+			continue
 		}
 		switch uname {
 		case "MIN", "MAX", "COUNT":
@@ -205,7 +266,7 @@ func (r *Reader) readESearch() (Response, error) {
 				return nil, err
 			}
 		case "MODSEQ":
-			if e.ModSeq, err = w.ReadNumber64("mod-sequence-value"); err != nil {
+			if e.ModSeq, err = r.readNumber64("mod-sequence-value"); err != nil {
 				return nil, err
 			}
 		default:

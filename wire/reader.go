@@ -574,6 +574,16 @@ func (r *Reader) ReadNumber64(production string) (uint64, error) {
 	return r.readNumber(production, 1<<63-1)
 }
 
+// ReadNumberU64 consumes a number of up to 64 bits: for sizes and counters
+// that servers send past the 63 bits of RFC 7162 (a lenient parser's
+// choice; the caller decides whether the value is in range).
+func (r *Reader) ReadNumberU64(production string) (uint64, error) {
+	if err := r.begin(); err != nil {
+		return 0, err
+	}
+	return r.readNumber(production, 1<<64-1)
+}
+
 func (r *Reader) readNumber(production string, max uint64) (uint64, error) {
 	off := r.InputOffset()
 	// v*10+d <= max exactly when v < cutoff, or v == cutoff and d <= last:
