@@ -691,15 +691,22 @@ func TestInteropSpecialUse(t *testing.T) {
 		}
 	}
 	if len(want) == 0 {
-		t.Skip("no mailbox has a special-use attribute")
+		t.Log("branch: no mailbox has a special-use attribute: FindSpecial must find none")
+	} else {
+		t.Logf("branch: special-use mailboxes: %v", want)
 	}
-	t.Logf("special-use mailboxes: %v", want)
 
 	t.Run("FindSpecial", func(t *testing.T) {
 		for _, u := range uses {
 			got, err := c.FindSpecial(ctx, u)
 			if err != nil {
 				t.Fatalf("FindSpecial(%s): %v", u, err)
+			}
+			if len(want) == 0 && c.Has("XLIST") {
+				// Only XLIST has the attributes: what it says is
+				// FindSpecial's answer.
+				t.Logf("FindSpecial(%s) = %q (from XLIST)", u, got)
+				continue
 			}
 			if got != want[u] {
 				t.Errorf("FindSpecial(%s) = %q, want %q", u, got, want[u])
