@@ -16,8 +16,19 @@ package client_test
 // folders it creates under the personal namespace (named
 // imapwire-test-<test>-<random>) and deletes them, subfolders included, when
 // each test ends. It reads other folders (LIST, STATUS of special-use
-// folders) but never changes them. A test that needs an extension the
-// server lacks skips, saying which.
+// folders) but never changes them.
+//
+// It asserts what RFC 3501 and its extensions require and the client's own
+// contract, not what one server happens to do: where conforming servers
+// differ (response codes, the personal namespace and delimiter, UIDNEXT on
+// SELECT, 8-bit headers, FETCH after STORE .SILENT, quota permissions,
+// ...; the README's "What varies between conforming servers"), a test
+// detects the server's choice from capabilities, codes or what came back,
+// checks that branch and logs it ("branch: ..." with -v). A test that needs
+// an extension the server lacks skips, saying which; no other skip hides a
+// failure. `make interop` also runs it against the demo server in its
+// other-server mode (internal/demo's ModeOther), which takes the other
+// branch wherever Dovecot takes one.
 
 import (
 	"bytes"
