@@ -1,0 +1,48 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestParseConformance: imapwire parse gives every case of
+// testdata/conformance the verdict of its header, with and without
+// -strict: exit status 0 for "ok", 1 for "error" (the parser's own test,
+// parser.TestConformance, checks the same table through the API).
+func TestParseConformance(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join("..", "..", "testdata", "conformance", "*", "*.imap"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no cases: %v", err)
+	}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head, in, ok := bytes.Cut(b, []byte("\n\n"))
+		if !ok {
+			t.Fatalf("%s: no header", p)
+		}
+		want := map[string]string{}
+		for _, line := range strings.Split(string(head), "\n") {
+			if k, v, ok := strings.Cut(strings.TrimPrefix(line, "# "), ": "); ok {
+				want[k] = v
+			}
+		}
+		for _, mode := range []string{"lenient", "strict"} {
+			args := []string{"-q", "-"}
+			if mode == "strict" {
+				args = append([]string{"-strict"}, args...)
+			}
+			code := runParse(args, bytes.NewReader(in), io.Discard, io.Discard)
+			got := map[int]string{0: "ok", 1: "error"}[code]
+			if got != want[mode] {
+				t.Errorf("%s: imapwire parse %s: exit %d (%s), want %s", p, strings.Join(args, " "), code, got, want[mode])
+			}
+		}
+	}
+}
