@@ -46,3 +46,26 @@ func TestParseConformance(t *testing.T) {
 		}
 	}
 }
+
+// TestParseJSONLeniencies: a deviation accepted leniently is named in the
+// "leniencies" field of its -json object; a conforming response has none.
+func TestParseJSONLeniencies(t *testing.T) {
+	in := "* 1 FETCH (INTERNALDATE NIL MODSEQ 5)\r\n* OK [ALERT\r\n* 1 EXISTS\r\n"
+	var out bytes.Buffer
+	if code := runParse([]string{"-json", "-"}, strings.NewReader(in), &out, io.Discard); code != 0 {
+		t.Fatalf("exit %d: %s", code, out.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	want := []string{`"leniencies":["internaldate-nil","modseq-bare"]`, `"leniencies":["unclosed-code"]`, ""}
+	if len(lines) != len(want) {
+		t.Fatalf("got %d lines:\n%s", len(lines), out.String())
+	}
+	for i, l := range lines {
+		if want[i] == "" && strings.Contains(l, "leniencies") || want[i] != "" && !strings.Contains(l, want[i]) {
+			t.Errorf("line %d: %s\nwant %q", i, l, want[i])
+		}
+	}
+	if !strings.Contains(lines[0], `{"name":"INTERNALDATE","value":null}`) {
+		t.Errorf("INTERNALDATE NIL: %s", lines[0])
+	}
+}

@@ -75,6 +75,7 @@ func (p *parseRun) run(in io.Reader, strict bool) error {
 	}
 	p.track = newTracker(src, !p.quiet)
 	r := parser.NewReader(p.track, &parser.Options{Strict: strict})
+	p.leniencies = r.Leniencies
 	start := time.Now()
 	for {
 		resp, err := r.Next()

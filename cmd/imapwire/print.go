@@ -36,6 +36,9 @@ type printer struct {
 	// object. Both are cleared once used.
 	suffix string
 	extra  map[string]any
+	// leniencies, when set, returns the deviations the parser accepted
+	// in the response being printed; -json names them in "leniencies".
+	leniencies func() []parser.Leniency
 
 	jw  jsonWriter
 	add []jsonKV
@@ -199,6 +202,9 @@ func itemValue(v any) any {
 	case *parser.FlagsItem:
 		return it.Flags
 	case *parser.InternalDateItem:
+		if errors.Is(it.Err, parser.ErrDateNIL) {
+			return nil // INTERNALDATE NIL, accepted leniently
+		}
 		if se := (*wire.SyntaxError)(nil); errors.As(it.Err, &se) {
 			return it.Raw + " (out of range: expected " + se.Expected + ")"
 		}
@@ -239,6 +245,11 @@ func (p *printer) writeJSON(resp parser.Response, fetch *fetchJSON) error {
 		add = append(add, jsonKV{k, v})
 	}
 	p.extra = nil
+	if p.leniencies != nil {
+		if l := p.leniencies(); len(l) > 0 {
+			add = append(add, jsonKV{"leniencies", l})
+		}
+	}
 	p.add = add[:0]
 	if fetch != nil {
 		return p.jw.write(p.out, fetch, add, false)
