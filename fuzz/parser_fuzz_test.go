@@ -45,6 +45,14 @@ func seedResponses(f *testing.F) {
 			f.Add(b)
 		}
 	}
+	// The conformance corpus: each case's bytes after its header.
+	files, _ := filepath.Glob(filepath.Join("..", "testdata", "conformance", "*", "*.imap"))
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if _, in, ok := bytes.Cut(b, []byte("\n\n")); err == nil && ok {
+			f.Add(in)
+		}
+	}
 }
 
 // readAll parses data with ReadResponse until EOF and returns a record of
