@@ -335,7 +335,10 @@ func (r *Reader) readOnePart(depth int) (*BodyStructure, error) {
 		if b.Envelope, err = r.readEnvelope(); err != nil {
 			return nil, err
 		}
-		if err := w.ExpectSP("body-type-msg"); err != nil {
+		if c, err := w.Peek(); err == nil && c == '(' && r.lenient(LenientBodyNoSP) {
+			// "(envelope)(body)": the nested body with no SP, as
+			// BODY( at the top.
+		} else if err := w.ExpectSP("body-type-msg"); err != nil {
 			return nil, err
 		}
 		if b.Body, err = r.readBody(depth + 1); err != nil {

@@ -49,6 +49,10 @@ func (r *Reader) listNext(production string, opts int, n int) (bool, error) {
 		w.ReadByte()
 		return false, nil
 	}
+	if c == ' ' && n > 0 && opts&listAdjacent != 0 && r.strict {
+		// 1*address, the namespace descriptions: no SP between them.
+		return false, w.ErrorAt(production, `"(" or ")"`)
+	}
 	if (n > 0 && !(opts&listAdjacent != 0 && c == '(')) || (c == ' ' && !r.strict) {
 		if err := w.ExpectSP(production); err != nil {
 			return false, err
