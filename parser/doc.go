@@ -17,5 +17,9 @@
 //
 // Real servers break the grammar; the deviations the Reader accepts are
 // listed in the project README with the server that needs each. With
-// Options.Strict they are all refused.
+// Options.Strict they are all refused. Reader.Leniencies names the
+// deviations (a Leniency each) accepted in the last response, so that a
+// caller can tell a conforming server from one that needed them.
+// testdata/conformance holds the cases, valid, invalid and deviating, that
+// fix both modes' verdicts.
 package parser
