@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/imapwire/imapwire/command"
 	"github.com/imapwire/imapwire/parser"
@@ -59,6 +60,8 @@ type Client struct {
 	opts   Options
 	host   string
 	secure bool // TLS is on
+
+	conts atomic.Uint64 // continuation requests read (see Idle)
 
 	mu       sync.Mutex // guards the fields below
 	caps     map[string]bool
@@ -244,6 +247,10 @@ func partial(err error) bool {
 // capabilities of a CAPABILITY response code. A command's caller sees the
 // state as of its tagged completion.
 func (c *Client) observe(r parser.Response) {
+	if _, ok := r.(*parser.Continuation); ok {
+		c.conts.Add(1) // for Idle
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if mb := c.mailbox; mb != nil {

@@ -100,6 +100,9 @@ func (c *Client) list(ctx context.Context, verb string, args []command.Arg) ([]L
 	for _, r := range resps {
 		switch r := r.(type) {
 		case *parser.List:
+			if index != nil { // LIST and STATUS responses interleave
+				index[r.Name] = len(out)
+			}
 			out = append(out, ListResult{List: r})
 		case *parser.Status:
 			if index == nil {

@@ -47,6 +47,7 @@ func (c *Client) Idle(ctx context.Context, opts *IdleOptions) error {
 	if !c.Has("IDLE") {
 		return c.poll(ctx, o.Poll)
 	}
+	started := false // an IDLE of this call was accepted
 	for {
 		if err := c.prepare(ctx); err != nil {
 			if ctx.Err() != nil {
@@ -55,9 +56,13 @@ func (c *Client) Idle(ctx context.Context, opts *IdleOptions) error {
 			return err
 		}
 		restart, err := c.idleOnce(ctx, o.Restart)
+		if errors.Is(err, ErrIdleNotStarted) && started {
+			return nil // ended between a DONE and the next IDLE's "+"
+		}
 		if err != nil || !restart {
 			return err
 		}
+		started = true
 	}
 }
 
@@ -76,6 +81,9 @@ func (c *Client) idleOnce(ctx context.Context, every time.Duration) (restart boo
 	}
 	res := make(chan result, 1)
 	var accepted atomic.Bool
+	// The reader sees the "+" before Continue runs (in the writer): a
+	// context ending in between must not be told IDLE never started.
+	conts := c.conts.Load()
 	bg := context.WithoutCancel(ctx)
 	go func() {
 		restart := false
@@ -109,7 +117,7 @@ func (c *Client) idleOnce(ctx context.Context, every time.Duration) (restart boo
 			return r.restart, r.err
 		default:
 		}
-		if !accepted.Load() {
+		if !accepted.Load() && c.conts.Load() == conts {
 			return false, fmt.Errorf("%w: %w", ErrIdleNotStarted, context.Cause(ctx))
 		}
 		return false, nil
