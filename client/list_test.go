@@ -17,8 +17,8 @@ func TestListStatusInterleaved(t *testing.T) {
 		greeting: "* OK [CAPABILITY IMAP4rev1 LIST-EXTENDED LIST-STATUS] hi\r\n",
 		serve: func(s *hconn) {
 			tag, _, _ := s.command()
-			s.send("* LIST (\\HasChildren) \".\" INBOX.g\r\n* STATUS INBOX.g (MESSAGES 1)\r\n" +
-				"* LIST (\\HasNoChildren) \".\" INBOX.g.b\r\n* STATUS INBOX.g.b (MESSAGES 2)\r\n" +
+			s.send("* LIST (\\HasChildren) \".\" INBOX.g\r\n* STATUS INBOX.g (MESSAGES 1)\r\n"+
+				"* LIST (\\HasNoChildren) \".\" INBOX.g.b\r\n* STATUS INBOX.g.b (MESSAGES 2)\r\n"+
 				"* LIST () \".\" INBOX.g.c\r\n* STATUS INBOX.g.c (MESSAGES 3)\r\n%s OK done\r\n", tag)
 		},
 		call: func(ctx context.Context, c *client.Client) error {
