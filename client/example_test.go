@@ -323,7 +323,13 @@ func Example_createDeleteFolder() {
 		log.Fatal(err)
 	}
 
-	for _, name := range []string{"Personal", "Personal/旅行"} {
+	// Names in the personal namespace: "Personal/旅行" here, where it is
+	// "" with "/"; "INBOX.Personal.旅行" where it is "INBOX." with ".".
+	for _, parts := range [][]string{{"Personal"}, {"Personal", "旅行"}} {
+		name, err := c.PersonalName(ctx, parts...)
+		if err != nil {
+			log.Fatal(err)
+		}
 		if err := c.Create(ctx, name); err != nil {
 			log.Fatal(err)
 		}

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/imapwire/imapwire/command"
@@ -225,4 +226,41 @@ func (c *Client) Namespace(ctx context.Context) (*parser.Namespace, error) {
 		}
 	}
 	return &parser.Namespace{}, nil
+}
+
+// PersonalName returns the name of the mailbox made of parts in the
+// user's personal namespace (RFC 2342): "Work/2024" for parts "Work" and
+// "2024" on a server whose personal namespace is "" with "/", and
+// "INBOX.Work.2024" on one whose namespace is "INBOX." with "." (where a
+// top-level CREATE is refused). Without NAMESPACE it takes the hierarchy
+// delimiter from LIST "" "". A part holding the delimiter is an error: it
+// would name another mailbox.
+func (c *Client) PersonalName(ctx context.Context, parts ...string) (string, error) {
+	prefix, delim := "", ""
+	if c.Has("NAMESPACE") {
+		ns, err := c.Namespace(ctx)
+		if err != nil {
+			return "", err
+		}
+		if len(ns.Personal) > 0 {
+			prefix, delim = ns.Personal[0].Prefix, ns.Personal[0].Delim
+		}
+	} else {
+		l, err := c.List(ctx, "", "", nil)
+		if err != nil {
+			return "", err
+		}
+		if len(l) > 0 {
+			delim = l[0].Delim
+		}
+	}
+	if len(parts) > 1 && delim == "" {
+		return "", fmt.Errorf("imap: the server has no hierarchy delimiter: cannot name %q", parts)
+	}
+	for _, p := range parts {
+		if delim != "" && strings.Contains(p, delim) {
+			return "", fmt.Errorf("imap: mailbox name part %q holds the hierarchy delimiter %q", p, delim)
+		}
+	}
+	return prefix + strings.Join(parts, delim), nil
 }

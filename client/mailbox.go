@@ -20,7 +20,7 @@ type Mailbox struct {
 	Exists         uint32   // number of messages
 	Recent         uint32   // messages with \Recent
 	Unseen         uint32   // sequence number of the first unseen message, 0 if not sent
-	UIDNext        uint32   // predicted next UID
+	UIDNext        uint32   // predicted next UID; 0 when the server did not send it (ask STATUS)
 	UIDValidity    uint32   // UIDVALIDITY
 	Flags          []string // FLAGS: the flags defined in the mailbox
 	PermanentFlags []string // PERMANENTFLAGS: the flags the client can change permanently

@@ -177,7 +177,10 @@ const (
 )
 
 // Store changes the flags of the messages in set (sequence numbers). Unless
-// silent, it returns the new flags of each message the server reported.
+// silent, it returns the new flags of each message the server reported;
+// silent, it returns whatever FETCH the server still sent (the new MODSEQ
+// under CONDSTORE, RFC 7162 section 3.2, or changes made by others), often
+// none.
 func (c *Client) Store(ctx context.Context, set wire.SeqSet, op StoreOp, silent bool, flags ...string) ([]*parser.Message, error) {
 	return c.store(ctx, false, set, op, silent, flags)
 }

@@ -42,7 +42,10 @@ func tutorial(ctx context.Context, addr, user, pass string, opts *client.Options
 		fmt.Println(f.Attrs, f.Delim, f.Name)
 	}
 
-	const folder = "imapwire 台北"
+	folder, err := c.PersonalName(ctx, "imapwire 台北") // "INBOX.imapwire 台北" on some servers
+	if err != nil {
+		return err
+	}
 	if err := c.Create(ctx, folder); err != nil {
 		return err
 	}
