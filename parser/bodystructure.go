@@ -420,7 +420,11 @@ func (r *Reader) readParams(production string) (Params, error) {
 		}
 		b, err := w.ReadString(production)
 		if err != nil {
-			return nil, err
+			// mail.ru sends ("boundary" NIL): a NIL value, read as "".
+			if n%2 == 0 || !r.nilParamValue(production) {
+				return nil, err
+			}
+			b = nil
 		}
 		if n%2 == 0 {
 			params = append(params, Param{Name: r.str(b)})
@@ -436,6 +440,15 @@ func (r *Reader) readParams(production string) (Params, error) {
 	}
 	r.paramScratch = params
 	return r.keepParams(params), nil
+}
+
+// nilParamValue consumes NIL where a parameter value belongs, in lenient
+// mode, and reports whether it did.
+func (r *Reader) nilParamValue(production string) bool {
+	if isNil, err := r.w.PeekNIL(); err != nil || !isNil || !r.lenient(LenientParamNIL) {
+		return false
+	}
+	return r.w.ReadNIL(production) == nil
 }
 
 // readExt1Part reads [SP body-ext-1part]:

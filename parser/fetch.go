@@ -397,7 +397,7 @@ func (r *Reader) readFetchItem() (FetchItem, error) {
 		}
 		if rangeErr != "" {
 			err := &wire.SyntaxError{Offset: doff, Production: "date-time", Expected: rangeErr, Found: strconv.Quote(string(b)), Err: ErrDateRange}
-			if r.strict {
+			if !r.lenient(LenientDateRange) {
 				return nil, err
 			}
 			return item(r.fetch, 4, &r.fetch.items.date, InternalDateItem{Raw: string(b), Err: err}), nil
@@ -856,8 +856,11 @@ func parseDateTime(b []byte, strict bool) (t time.Time, expected, outOfRange str
 	if i < 1 || i > 2 || (padded && i != 1) || (strict && !padded && i != 2) {
 		return t, "date-day-fixed", ""
 	}
+	// "00" is in the grammar but out of range (Domino sends
+	// "00-Jan-0000 00:00:00 +0000", MailKit#1236); a day past 31 is
+	// refused as no day at all.
 	day, ok := num(s[:i])
-	if !ok || day < 1 || day > 31 {
+	if !ok || day > 31 {
 		return t, "date-day-fixed", ""
 	}
 	s = s[i+1:]
@@ -892,7 +895,7 @@ func parseDateTime(b []byte, strict bool) (t time.Time, expected, outOfRange str
 		return t, "", "a zone from -2359 to +2359"
 	case year == 0:
 		return t, "", "a year from 0001"
-	case day > daysIn(time.Month(month), year):
+	case day < 1 || day > daysIn(time.Month(month), year):
 		return t, "", "a day of the month"
 	}
 	offset := zh*3600 + zm*60

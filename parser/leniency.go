@@ -22,6 +22,8 @@ const (
 	LenientESearchRaw       Leniency = "esearch-raw"        // ESEARCH return data malformed or unknown: kept raw
 	LenientBodyNumber       Leniency = "body-number"        // NIL or a negative body-fld-octets or body-fld-lines, read as 0
 	LenientCodeArgs         Leniency = "code-args"          // a known response code whose arguments do not parse: Args kept raw
+	LenientParamNIL         Leniency = "param-nil"          // NIL as a body-fld-param value, read as ""
+	LenientDateRange        Leniency = "date-range"         // an INTERNALDATE in the grammar but out of range: Raw and Err
 )
 
 // lenient reports whether the deviation rule may be accepted, and records
