@@ -242,16 +242,18 @@ func (r *Reader) readOnePart(depth int) (*BodyStructure, error) {
 	if err != nil {
 		return nil, unexpected(err)
 	}
-	if c == ')' && !r.strict {
+	if c == ')' && r.lenient(LenientEmptyMultipart) {
 		// Gmail sends an empty multipart as ("ALTERNATIVE").
 		return &BodyStructure{Type: "multipart", Subtype: b.Type}, nil
 	}
 	if err := w.ExpectSP("media-basic"); err != nil {
 		return nil, err
 	}
-	if c, err := w.Peek(); err == nil && c == '(' && !r.strict {
+	if c, err := w.Peek(); err == nil && (c == '(' || (c == 'N' || c == 'n') && r.nilNext()) && r.lenient(LenientEmptyMultipart) {
 		// Gmail also sends an empty multipart with its extension data:
-		// ("ALTERNATIVE" ("BOUNDARY" "x") NIL NIL) (MailKit#205).
+		// ("ALTERNATIVE" ("BOUNDARY" "x") NIL NIL) (MailKit#205), and
+		// with NIL parameters: ("RELATED" NIL ("ATTACHMENT" NIL) NIL)
+		// (MailKit#371).
 		mp := &BodyStructure{Type: "multipart", Subtype: b.Type, Extended: true}
 		if mp.Params, err = r.readParams("body-fld-param"); err != nil {
 			return nil, err
@@ -440,6 +442,12 @@ func (r *Reader) readParams(production string) (Params, error) {
 	}
 	r.paramScratch = params
 	return r.keepParams(params), nil
+}
+
+// nilNext reports whether NIL is next.
+func (r *Reader) nilNext() bool {
+	isNil, err := r.w.PeekNIL()
+	return err == nil && isNil
 }
 
 // nilParamValue consumes NIL where a parameter value belongs, in lenient

@@ -49,6 +49,11 @@ var deviations = []deviation{
 		want: &Message{SeqNum: 4, Items: []string{"BODYSTRUCTURE"}, BodyStructure: &BodyStructure{Type: "text", Subtype: "html",
 			Params: Params{{"charset", "utf-8"}, {"boundary", ""}}, Encoding: "8bit", Size: 7130}},
 		rule: LenientParamNIL, off: 70},
+	{name: "empty multipart with NIL parameters", in: `* 1 FETCH (BODYSTRUCTURE (("text" "plain" NIL NIL NIL "7bit" 1 1)("RELATED" NIL ("ATTACHMENT" NIL) NIL) "MIXED"))`,
+		want: &Message{SeqNum: 1, Items: []string{"BODYSTRUCTURE"}, BodyStructure: &BodyStructure{Type: "multipart", Subtype: "MIXED", Parts: []*BodyStructure{
+			{Type: "text", Subtype: "plain", Encoding: "7bit", Size: 1, Lines: 1},
+			{Type: "multipart", Subtype: "RELATED", Extended: true, Disposition: &Disposition{Type: "ATTACHMENT"}}}}},
+		rule: LenientEmptyMultipart, off: 76},
 	{name: "MODSEQ without parentheses", in: "* 1 FETCH (UID 3 MODSEQ 12345)",
 		want: &Message{SeqNum: 1, Items: []string{"UID", "MODSEQ"}, UID: 3, ModSeq: 12345}, rule: LenientModSeqBare, off: 24},
 	{name: "STATUS name with spaces", in: "* STATUS Old Mail 2019 (MESSAGES 3 UNSEEN 0)",

@@ -23,6 +23,7 @@ const (
 	LenientBodyNumber       Leniency = "body-number"        // NIL or a negative body-fld-octets or body-fld-lines, read as 0
 	LenientCodeArgs         Leniency = "code-args"          // a known response code whose arguments do not parse: Args kept raw
 	LenientParamNIL         Leniency = "param-nil"          // NIL as a body-fld-param value, read as ""
+	LenientEmptyMultipart   Leniency = "empty-multipart"    // a multipart with no parts: ("ALTERNATIVE"), ("RELATED" NIL ...)
 	LenientDateRange        Leniency = "date-range"         // an INTERNALDATE in the grammar but out of range: Raw and Err
 )
 
