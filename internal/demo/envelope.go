@@ -19,17 +19,23 @@ func (e *entity) appendEnvelope(b []byte) []byte {
 	b = nfield(b, "Date")
 	b = append(b, ' ')
 	b = nfield(b, "Subject")
-	from, fromOK := e.field("From")
+	var from []address
 	for _, name := range []string{"From", "Sender", "Reply-To", "To", "Cc", "Bcc"} {
 		b = append(b, ' ')
-		v, ok := e.field(name)
-		if !ok && (name == "Sender" || name == "Reply-To") {
-			// RFC 3501: sender and reply-to default to from.
-			v, ok = from, fromOK
-		}
 		var addrs []address
-		if ok {
+		if v, ok := e.field(name); ok {
 			addrs = parseAddressList(v)
+		}
+		switch name {
+		case "From":
+			from = addrs
+		case "Sender", "Reply-To":
+			// RFC 3501 section 7.4.2: sender and reply-to default to
+			// from when absent, and when empty ("Sender:" with no
+			// address), as Dovecot and other servers fill them.
+			if len(addrs) == 0 {
+				addrs = from
+			}
 		}
 		b = appendAddresses(b, addrs)
 	}
@@ -43,10 +49,10 @@ func (e *entity) appendEnvelope(b []byte) []byte {
 // An address is one element of an envelope address list. A group start
 // has only mailbox (the group's name); a group end has nothing.
 type address struct {
-	name, mailbox, host string
-	hasName             bool
-	groupStart          bool
-	groupEnd            bool
+	name, route, mailbox, host string
+	hasName                    bool
+	groupStart                 bool
+	groupEnd                   bool
 }
 
 func appendAddresses(b []byte, addrs []address) []byte {
@@ -65,7 +71,9 @@ func appendAddresses(b []byte, addrs []address) []byte {
 			b = append(b, " NIL"...)
 		default:
 			b = appendNString(b, a.name, !a.hasName)
-			b = append(b, " NIL "...)
+			b = append(b, ' ')
+			b = appendNString(b, a.route, a.route == "")
+			b = append(b, ' ')
 			b = appendString(b, a.mailbox)
 			b = append(b, ' ')
 			b = appendString(b, a.host)
@@ -76,15 +84,17 @@ func appendAddresses(b []byte, addrs []address) []byte {
 }
 
 // An addrToken is a lexical token of an address header: a word (atom or
-// quoted string) or a special character.
+// quoted string), a comment (special '(', text its content) or a special
+// character.
 type addrToken struct {
 	special byte // 0 for a word
 	text    string
 	quoted  bool
 }
 
-// lexAddresses splits an address header into tokens, dropping comments
-// and white space (RFC 5322 section 3.2).
+// lexAddresses splits an address header into tokens, dropping white space
+// (RFC 5322 section 3.2). Comments are kept as tokens: a trailing one is
+// the display name of an address that has no phrase.
 func lexAddresses(s string) []addrToken {
 	var out []addrToken
 	for i := 0; i < len(s); {
@@ -93,22 +103,34 @@ func lexAddresses(s string) []addrToken {
 		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
 			i++
 		case c == '(':
+			var b strings.Builder
 			depth := 0
+		comment:
 			for ; i < len(s); i++ {
-				if s[i] == '\\' {
-					i++
+				switch s[i] {
+				case '\\':
+					if i+1 < len(s) {
+						i++
+						b.WriteByte(s[i])
+					}
 					continue
-				}
-				if s[i] == '(' {
+				case '(':
 					depth++
-				} else if s[i] == ')' {
+					if depth == 1 {
+						continue
+					}
+				case ')':
 					depth--
 					if depth == 0 {
 						i++
-						break
+						break comment
 					}
+				case '\r', '\n':
+					continue
 				}
+				b.WriteByte(s[i])
 			}
+			out = append(out, addrToken{special: '(', text: strings.TrimSpace(b.String())})
 		case c == '"':
 			var b strings.Builder
 			i++
@@ -137,24 +159,49 @@ func lexAddresses(s string) []addrToken {
 	return out
 }
 
+// dropComments returns toks without the comments, and the text of the
+// last non-empty one.
+func dropComments(toks []addrToken) ([]addrToken, string) {
+	var out []addrToken
+	last := ""
+	for _, t := range toks {
+		if t.special == '(' {
+			if t.text != "" {
+				last = t.text
+			}
+			continue
+		}
+		out = append(out, t)
+	}
+	return out, last
+}
+
 // parseAddressList parses an address-list leniently: what cannot be read
-// as an address is skipped.
+// as an address is skipped. As RFC 3501 section 7.4.2 says, a group is
+// a start (NIL NIL name NIL), its members and an end (NIL NIL NIL NIL);
+// an obsolete route (<@a,@b:user@host>) is kept in the route field; and
+// an address with no phrase takes its comment as its name
+// ("user@host (Name)"), as Dovecot does.
 func parseAddressList(s string) []address {
 	toks := lexAddresses(s)
 	var out []address
 	inGroup := false
 	for len(toks) > 0 {
 		// Collect one address: up to "," or ";" at the top level.
-		var phrase []addrToken
+		var unit []addrToken
 		i := 0
 		for i < len(toks) && toks[i].special != ',' && toks[i].special != ';' &&
 			toks[i].special != '<' && toks[i].special != ':' {
-			phrase = append(phrase, toks[i])
+			unit = append(unit, toks[i])
 			i++
 		}
+		phrase, comment := dropComments(unit)
 		if i == len(toks) || toks[i].special == ',' || toks[i].special == ';' {
 			// An addr-spec, or nothing.
 			if a, ok := addrSpec(phrase); ok {
+				if comment != "" {
+					a.name, a.hasName = comment, true
+				}
 				out = append(out, a)
 			}
 			if i < len(toks) && toks[i].special == ';' && inGroup {
@@ -178,10 +225,12 @@ func parseAddressList(s string) []address {
 			for j < len(toks) && toks[j].special != '>' {
 				j++
 			}
-			inner := toks[i+1 : j]
-			// Drop an obsolete route ("@a,@b:").
+			inner, _ := dropComments(toks[i+1 : j])
+			// An obsolete route ("@a,@b:") goes to the route field.
+			route := ""
 			for k, t := range inner {
 				if t.special == ':' {
+					route = joinTokens(inner[:k])
 					inner = inner[k+1:]
 					break
 				}
@@ -190,15 +239,22 @@ func parseAddressList(s string) []address {
 			if !ok {
 				a, ok = address{mailbox: "MISSING_MAILBOX", host: "MISSING_DOMAIN"}, true
 			}
-			if len(phrase) > 0 {
-				a.name, a.hasName = joinPhrase(phrase), true
-			}
-			out = append(out, a)
+			a.route = route
 			toks = toks[min(j+1, len(toks)):]
-			// Skip to the next "," or ";".
+			// Skip to the next "," or ";", noting a trailing comment.
 			for len(toks) > 0 && toks[0].special != ',' && toks[0].special != ';' {
+				if toks[0].special == '(' && toks[0].text != "" {
+					comment = toks[0].text
+				}
 				toks = toks[1:]
 			}
+			switch {
+			case len(phrase) > 0:
+				a.name, a.hasName = joinPhrase(phrase), true
+			case comment != "":
+				a.name, a.hasName = comment, true
+			}
+			out = append(out, a)
 			if len(toks) > 0 && toks[0].special == ';' && inGroup {
 				out = append(out, address{groupEnd: true})
 				inGroup = false
@@ -214,6 +270,19 @@ func parseAddressList(s string) []address {
 	return out
 }
 
+// joinTokens joins tokens without spaces.
+func joinTokens(ts []addrToken) string {
+	var b strings.Builder
+	for _, t := range ts {
+		if t.special != 0 {
+			b.WriteByte(t.special)
+		} else {
+			b.WriteString(t.text)
+		}
+	}
+	return b.String()
+}
+
 // addrSpec reads local-part "@" domain from tokens.
 func addrSpec(toks []addrToken) (address, bool) {
 	if len(toks) == 0 {
@@ -225,17 +294,7 @@ func addrSpec(toks []addrToken) (address, bool) {
 			at = i
 		}
 	}
-	join := func(ts []addrToken) string {
-		var b strings.Builder
-		for _, t := range ts {
-			if t.special != 0 {
-				b.WriteByte(t.special)
-			} else {
-				b.WriteString(t.text)
-			}
-		}
-		return b.String()
-	}
+	join := joinTokens
 	if at < 0 {
 		return address{mailbox: join(toks), host: "MISSING_DOMAIN"}, true
 	}
