@@ -112,7 +112,7 @@ func (r *Reader) readRespText(s *StatusResponse) error {
 			return unexpected(err)
 		}
 		if c != ' ' {
-			if r.strict {
+			if !r.lenient(LenientNoText) {
 				return w.ErrorAt("resp-text", "SP")
 			}
 			// iCloud and Gmail send "[UIDNEXT 4]" and

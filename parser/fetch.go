@@ -422,7 +422,7 @@ func (r *Reader) readFetchItem() (FetchItem, error) {
 		} else if err := w.ExpectSP("msg-att-static"); err != nil {
 			return nil, err
 		}
-		if c, err := w.Peek(); err == nil && c == '"' && !r.strict {
+		if c, err := w.Peek(); err == nil && c == '"' && r.lenient(LenientBodyEmptyString) {
 			// DavMail may send an empty string between BODYSTRUCTURE
 			// and its value (go-imap#626).
 			if b, err := w.ReadQuoted("body"); err != nil {

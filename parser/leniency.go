@@ -24,6 +24,10 @@ const (
 	LenientCodeArgs         Leniency = "code-args"          // a known response code whose arguments do not parse: Args kept raw
 	LenientParamNIL         Leniency = "param-nil"          // NIL as a body-fld-param value, read as ""
 	LenientEmptyMultipart   Leniency = "empty-multipart"    // a multipart with no parts: ("ALTERNATIVE"), ("RELATED" NIL ...)
+	LenientNoText           Leniency = "no-text"            // a status response, code or "+" with no text after it
+	LenientTaggedBYE        Leniency = "tagged-bye"         // a tagged BYE
+	LenientBareCode         Leniency = "bare-code"          // "[CODE ...] text" alone on a line, read as an untagged OK
+	LenientBodyEmptyString  Leniency = "body-empty-string"  // "" between BODYSTRUCTURE and its value
 	LenientDateRange        Leniency = "date-range"         // an INTERNALDATE in the grammar but out of range: Raw and Err
 )
 

@@ -150,7 +150,7 @@ func (r *Reader) readResponse() (Response, error) {
 		w.ReadByte()
 		return r.readContinuation()
 	case '[':
-		if !r.strict {
+		if r.lenient(LenientBareCode) {
 			// Exchange 2013 sends "[COPYUID 124 10 233] text" alone on a
 			// line after UID MOVE: read it as an untagged OK.
 			s := &StatusResponse{Type: OK}
@@ -180,7 +180,7 @@ func (r *Reader) readResponse() (Response, error) {
 		s.Type = NO
 	case equalFold(name, "BAD"):
 		s.Type = BAD
-	case equalFold(name, "BYE") && !r.strict:
+	case equalFold(name, "BYE") && r.lenient(LenientTaggedBYE):
 		// wp.pl answers LOGOUT with a tagged BYE.
 		s.Type = BYE
 	default:
@@ -200,7 +200,7 @@ func (r *Reader) readStatusTail(s *StatusResponse) error {
 		return unexpected(err)
 	}
 	if c != ' ' {
-		if r.strict {
+		if !r.lenient(LenientNoText) {
 			return w.ErrorAt("resp-text", "SP")
 		}
 		// iCloud sends "* BYE" and ppops.net "A6 OK" with no text.
@@ -221,7 +221,7 @@ func (r *Reader) readContinuation() (Response, error) {
 	}
 	cont := &Continuation{}
 	if c != ' ' {
-		if r.strict {
+		if !r.lenient(LenientNoText) {
 			return nil, w.ErrorAt("continue-req", "SP")
 		}
 		// public-inbox sends "+" alone.
