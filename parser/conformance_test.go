@@ -2,7 +2,6 @@ package parser
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -119,6 +118,18 @@ func TestConformance(t *testing.T) {
 		counts[c.class]++
 		name := c.class + "/" + strings.TrimSuffix(filepath.Base(c.path), ".imap")
 		t.Run(name, func(t *testing.T) {
+			if c.class == "valid" {
+				// A response in the grammar needs no leniency.
+				r := NewReader(bytes.NewReader(c.in), nil)
+				for {
+					if _, err := r.ReadResponse(); err != nil {
+						break
+					}
+					if l := r.Leniencies(); l != nil {
+						t.Errorf("leniencies %v applied to a valid response", l)
+					}
+				}
+			}
 			for _, strict := range []bool{false, true} {
 				want := c.lenient
 				if strict {
@@ -147,5 +158,4 @@ func TestConformance(t *testing.T) {
 	for _, k := range keys {
 		t.Logf("%s: %d", k, counts[k])
 	}
-	_ = fmt.Sprint
 }
