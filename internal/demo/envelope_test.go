@@ -72,3 +72,52 @@ func TestEnvelopeAddresses(t *testing.T) {
 		})
 	}
 }
+
+// TestSearchAddresses: SEARCH FROM, TO, CC and BCC find a message by the
+// address and name its ENVELOPE shows (RFC 3501 section 6.4.4), read by
+// the same parse: quoted local parts, comments, encoded words, folded
+// lines.
+func TestSearchAddresses(t *testing.T) {
+	msgs := []string{
+		1: "From: \"john doe\"@example.com\r\nTo: x@example.org\r\n",
+		2: "From: john(the one)@example.com\r\nTo: x@example.org\r\n",
+		3: "From: =?UTF-8?B?SsO2cmcgTcO8bGxlcg==?= <jm@example.de>\r\nTo: x@example.org\r\n",
+		4: "From: a@example.com\r\nTo: y@example.org,\r\n bob.smith@\r\n example.org\r\n",
+		5: "From: a@example.com\r\nCc: <@relay.example:carl@example.net> (Carl Comment)\r\nBcc: Team: dora@example.net;\r\n",
+	}
+	tests := []struct {
+		search string
+		want   string
+	}{
+		{`FROM "john doe@example.com"`, "* SEARCH 1"},
+		{`FROM "\"john doe\"@example.com"`, "* SEARCH 1"},
+		{`FROM john@example.com`, "* SEARCH 2"},
+		{`FROM "the one"`, "* SEARCH 2"},
+		{`FROM "Jörg Müller <jm@example.de>"`, "* SEARCH 3"},
+		{`FROM "müller"`, "* SEARCH 3"},
+		{`TO bob.smith@example.org`, "* SEARCH 4"},
+		{`TO "y@example.org"`, "* SEARCH 4"},
+		{`CC carl@example.net`, "* SEARCH 5"},
+		{`CC "carl comment"`, "* SEARCH 5"},
+		{`BCC team`, "* SEARCH 5"},
+		{`BCC dora@example.net`, "* SEARCH 5"},
+		{`FROM nobody@example.com`, "* SEARCH"},
+	}
+	s := testServer(t)
+	r := dialRaw(t, s)
+	r.login()
+	r.ok("CREATE addr")
+	for _, h := range msgs[1:] {
+		m := h + "Subject: s\r\n\r\nbody\r\n"
+		r.ok("APPEND addr {" + strconv.Itoa(len(m)) + "+}\r\n" + m)
+	}
+	r.ok("SELECT addr")
+	for _, tt := range tests {
+		t.Run(tt.search, func(t *testing.T) {
+			u := r.ok("SEARCH CHARSET UTF-8 " + tt.search)
+			if len(u) != 1 || u[0] != tt.want {
+				t.Errorf("SEARCH %s: %q, want %q", tt.search, u, tt.want)
+			}
+		})
+	}
+}

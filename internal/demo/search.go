@@ -377,7 +377,9 @@ func (k *searchKey) match(m *message, x *searchCtx) bool {
 			return false
 		}
 		return compareDay(t, k.date, k.op[len("SENT"):])
-	case "BCC", "CC", "FROM", "SUBJECT", "TO":
+	case "BCC", "CC", "FROM", "TO":
+		return addressContains(m.content.root(), k.op, k.value)
+	case "SUBJECT":
 		return headerContains(m.content.root(), k.op, k.value)
 	case "HEADER":
 		return headerContains(m.content.root(), k.field, k.value)
@@ -423,6 +425,40 @@ func headerContains(e *entity, name, value string) bool {
 		if strings.Contains(strings.ToLower(f.value), needle) ||
 			strings.Contains(strings.ToLower(decodeHeader(f.value)), needle) {
 			return true
+		}
+	}
+	return false
+}
+
+// addressContains is headerContains for an address field (SEARCH FROM,
+// TO, CC, BCC; RFC 3501 section 6.4.4): besides the field's text, each
+// address is matched as ENVELOPE shows it, read by the same parse
+// (comments, quoted local parts, routes, folded lines), as
+// `Name <mailbox@host>` with the name's encoded words decoded, so that
+// `"john doe"@example.com` is found by "john doe@example.com" and
+// `bob@\r\n example.org` by "bob@example.org".
+func addressContains(e *entity, name, value string) bool {
+	if headerContains(e, name, value) {
+		return true
+	}
+	needle := strings.ToLower(value)
+	for _, f := range e.fields {
+		if !strings.EqualFold(f.name, name) {
+			continue
+		}
+		for _, a := range parseAddressList(f.value) {
+			var form string
+			switch {
+			case a.groupEnd:
+				continue
+			case a.groupStart:
+				form = decodeHeader(a.mailbox)
+			default:
+				form = decodeHeader(a.name) + " <" + a.mailbox + "@" + a.host + ">"
+			}
+			if strings.Contains(strings.ToLower(form), needle) {
+				return true
+			}
 		}
 	}
 	return false
