@@ -152,6 +152,9 @@ type Status struct {
 	HighestModSeq *uint64 `json:"highestModSeq,omitempty"` // RFC 7162
 	// Other keeps status items this package has no field for.
 	Other map[string]uint64 `json:"other,omitempty"`
+	// Nil names the items sent as NIL: RFC 7889's "APPENDLIMIT NIL"
+	// (no limit for this mailbox), the only one the grammar allows.
+	Nil []string `json:"nil,omitempty"`
 }
 
 // ResponseType returns "STATUS".
@@ -190,6 +193,13 @@ func (r *Reader) readStatus() (Response, error) {
 			return err
 		}
 		off := w.InputOffset()
+		if name == "APPENDLIMIT" {
+			// RFC 7889: "APPENDLIMIT" SP (number / nil).
+			if isNil, err := w.PeekNIL(); err == nil && isNil {
+				s.Nil = append(s.Nil, name)
+				return w.ReadNIL("status-att-val")
+			}
+		}
 		v, err := r.readNumber64("status-att-val")
 		if err != nil {
 			return err
