@@ -38,13 +38,15 @@ func (s *session) selectMailbox(cmd *command) string {
 		}
 		return "NO [NONEXISTENT] Mailbox doesn't exist: " + quoteName(name)
 	}
-	sel := &selection{mb: mb, readOnly: readOnly, view: slices.Clone(mb.msgs), changed: map[*message]bool{}}
+	sel := &selection{mb: mb, readOnly: readOnly, view: slices.Clone(mb.msgs), changed: map[*message]bool{}, peek: map[*message]bool{}}
 	if n := len(sel.view); n > 0 {
 		sel.lastUID = sel.view[n-1].uid
 	}
-	if !readOnly {
-		for _, m := range sel.view {
-			if m.recentID == 0 {
+	for _, m := range sel.view {
+		if m.recentID == 0 {
+			if readOnly {
+				sel.peek[m] = true
+			} else {
 				m.recentID = s.id
 			}
 		}
@@ -92,7 +94,7 @@ func (s *session) selectMailbox(cmd *command) string {
 				b = append(b, " FETCH (UID "...)
 				b = strconv.AppendUint(b, uint64(m.uid), 10)
 				b = append(b, " FLAGS "...)
-				b = appendFlags(b, m.flagsFor(s.id))
+				b = appendFlags(b, m.flagsFor(s.isRecentLocked(m)))
 				b = append(b, " MODSEQ ("...)
 				b = strconv.AppendUint(b, m.modseq, 10)
 				b = append(b, "))\r\n"...)
@@ -307,17 +309,13 @@ func (s *session) statusLocked(b []byte, mb *mailbox, items []string) []byte {
 		case "MESSAGES":
 			b = strconv.AppendInt(b, int64(len(mb.msgs)), 10)
 		case "RECENT":
+			// \Recent is told to one session (RFC 3501 section 2.3.2):
+			// a message another session took is not recent here, as
+			// that session's SELECT would not count it either.
 			n := 0
 			for _, m := range mb.msgs {
-				if m.recentID == 0 || s.sel != nil && s.sel.mb == mb && m.recentID == s.id {
+				if m.recentID == 0 || s.sel != nil && s.sel.mb == mb && s.isRecentLocked(m) {
 					n++
-				} else {
-					for o := range mb.selected {
-						if o.id == m.recentID {
-							n++
-							break
-						}
-					}
 				}
 			}
 			b = strconv.AppendInt(b, int64(n), 10)

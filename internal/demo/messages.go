@@ -103,7 +103,7 @@ func (s *session) fetch(cmd *command) string {
 			s.flagsChangedLocked(sel.mb, m, false)
 			newlySeen = true
 		}
-		flags := m.flagsFor(s.id)
+		flags := m.flagsFor(s.isRecentLocked(m))
 		modseq := m.modseq
 		s.srv.mu.Unlock()
 
@@ -291,7 +291,7 @@ func (s *session) store(cmd *command) string {
 		}
 		if !silent {
 			b = append(b, "FLAGS "...)
-			b = appendFlags(b, m.flagsFor(s.id))
+			b = appendFlags(b, m.flagsFor(s.isRecentLocked(m)))
 		}
 		b = append(b, ")\r\n"...)
 	}
@@ -307,7 +307,7 @@ func (s *session) search(cmd *command) string {
 	sa := cmd.search
 	s.srv.mu.Lock()
 	sel := s.sel
-	x := &searchCtx{maxSeq: uint32(len(sel.view)), maxUID: sel.lastUID, session: s.id, readOnly: sel.readOnly}
+	x := &searchCtx{maxSeq: uint32(len(sel.view)), maxUID: sel.lastUID, recent: s.isRecentLocked}
 	var hits []uint32
 	var highest uint64 // the highest MODSEQ of the matches, for a MODSEQ search
 	for i, m := range sel.view {

@@ -317,11 +317,10 @@ func (k *searchKey) usesModSeq() bool {
 
 // searchCtx is what a search needs besides the message.
 type searchCtx struct {
-	seq      uint32 // the message's sequence number
-	maxSeq   uint32
-	maxUID   uint32
-	session  uint64
-	readOnly bool
+	seq    uint32 // the message's sequence number
+	maxSeq uint32
+	maxUID uint32
+	recent func(*message) bool // session.isRecentLocked
 }
 
 // match reports whether m matches k.
@@ -393,7 +392,7 @@ func (k *searchKey) match(m *message, x *searchCtx) bool {
 }
 
 func isRecent(m *message, x *searchCtx) bool {
-	return m.recentID != 0 && m.recentID == x.session
+	return x.recent(m)
 }
 
 // compareDay compares the days of t (in its own zone) and day.

@@ -52,6 +52,16 @@ type selection struct {
 	lastUID  uint32            // the largest UID the client has been told of
 	changed  map[*message]bool // flags changed by other sessions
 	keywords bool              // the mailbox's keywords changed: resend FLAGS
+	// peek holds the messages a read-only session (EXAMINE) sees as
+	// \Recent without taking the flag: those no session had when they
+	// entered its view (RFC 3501 sections 2.3.2 and 6.3.2).
+	peek map[*message]bool
+}
+
+// isRecentLocked reports whether m is \Recent for the session: it took the
+// flag, or it sees the message read-only and no session had it then.
+func (s *session) isRecentLocked(m *message) bool {
+	return m.recentID != 0 && m.recentID == s.id || s.sel != nil && s.sel.peek[m]
 }
 
 // Capabilities before and after login; in ModeOther one list for both,
@@ -408,7 +418,7 @@ func (s *session) syncLocked(b []byte, expunges bool) []byte {
 				b = append(b, ") "...)
 			}
 			b = append(b, "FLAGS "...)
-			b = appendFlags(b, m.flagsFor(s.id))
+			b = appendFlags(b, m.flagsFor(s.isRecentLocked(m)))
 			b = append(b, ")\r\n"...)
 		}
 		clear(sel.changed)
@@ -420,8 +430,12 @@ func (s *session) syncLocked(b []byte, expunges bool) []byte {
 	}
 	if i < len(mb.msgs) && mb.msgs[i].uid > sel.lastUID {
 		for _, m := range mb.msgs[i:] {
-			if !sel.readOnly && m.recentID == 0 {
-				m.recentID = s.id
+			if m.recentID == 0 {
+				if sel.readOnly {
+					sel.peek[m] = true
+				} else {
+					m.recentID = s.id
+				}
 			}
 			sel.view = append(sel.view, m)
 			sel.lastUID = m.uid
@@ -450,7 +464,7 @@ func (s *session) appendExistsLocked(b []byte) []byte {
 func (s *session) recentLocked() int {
 	n := 0
 	for _, m := range s.sel.view {
-		if s.sel.readOnly && m.recentID == 0 || m.recentID == s.id {
+		if s.isRecentLocked(m) {
 			n++
 		}
 	}

@@ -143,11 +143,11 @@ func sortFlags(flags []string) {
 	sort.SliceStable(flags, func(i, j int) bool { return rank(flags[i]) < rank(flags[j]) })
 }
 
-// flagsFor returns the message's flags as seen by session id: with
-// \Recent when that session has it.
-func (m *message) flagsFor(id uint64) []string {
+// flagsFor returns the message's flags as seen by a session: with
+// \Recent when it is recent to that session (session.isRecentLocked).
+func (m *message) flagsFor(recent bool) []string {
 	out := slices.Clone(m.flags)
-	if m.recentID != 0 && m.recentID == id {
+	if recent {
 		out = append(out, `\Recent`)
 	}
 	return out
