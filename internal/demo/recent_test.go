@@ -61,3 +61,67 @@ func TestRecentOneSession(t *testing.T) {
 		}
 	}
 }
+
+// TestMailboxNameNotMUTF7: every command that takes a mailbox name
+// answers a well-formed command whose name is not modified UTF-7 with NO
+// and Dovecot's text, never BAD: the syntax is fine, the name is not. In
+// both modes, in every position a name can take.
+func TestMailboxNameNotMUTF7(t *testing.T) {
+	const no = "NO Mailbox name is not valid mUTF-7"
+	const invalid = no + `: imap: syntax error at offset 4 in mailbox (modified UTF-7): invalid modified UTF-7: expected modified BASE64 or "-", found end of input`
+	const utf8 = no + ` (send it as "W&APY-rk")`
+	tests := []struct {
+		cmd  string // %s is the name
+		want string // for &Jjo; for "Wörk" it is utf8
+	}{
+		{"SELECT %s", invalid},
+		{"SELECT %s (CONDSTORE)", invalid},
+		{"EXAMINE %s", invalid},
+		{"CREATE %s", invalid},
+		{"DELETE %s", invalid},
+		{"RENAME %s INBOX.Trash", invalid},
+		{"RENAME Work %s", invalid},
+		{"SUBSCRIBE %s", invalid},
+		{"UNSUBSCRIBE %s", invalid},
+		{"STATUS %s (MESSAGES)", invalid},
+		{"APPEND %s {1}\r\nx", invalid},
+		{"APPEND %s (\\Seen) {1}\r\nx", invalid},
+		{"COPY 1 %s", invalid},
+		{"MOVE 1 %s", invalid},
+		{"UID COPY 1 %s", invalid},
+		{"UID MOVE 1 %s", invalid},
+		{"GETQUOTAROOT %s", invalid},
+	}
+	for _, mode := range []Mode{ModeDovecot, ModeOther} {
+		s, err := New(&Options{UIDValidity: 1000, Mode: mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		r := dialRaw(t, s)
+		r.login()
+		r.ok("SELECT INBOX")
+		for _, tt := range tests {
+			for _, name := range []string{"&Jjo", `"Wörk"`} {
+				want := tt.want
+				if name != "&Jjo" {
+					want = utf8
+				}
+				if mode == ModeOther && name == "&Jjo" {
+					// The offset counts in the name: "INBOX." is six more.
+					want = strings.Replace(want, "offset 4", "offset 10", 1)
+				}
+				line := strings.Replace(tt.cmd, "%s", name, 1)
+				if mode == ModeOther && name == "&Jjo" {
+					line = strings.Replace(tt.cmd, "%s", "INBOX.&Jjo", 1)
+				}
+				t.Run(string(mode)+"/"+line, func(t *testing.T) {
+					_, tagged := r.cmd(line)
+					if tagged != want {
+						t.Errorf("%s: %s, want %s", line, tagged, want)
+					}
+				})
+			}
+		}
+	}
+}
