@@ -340,7 +340,7 @@ func (s *session) statusLocked(b []byte, mb *mailbox, items []string) []byte {
 
 func (s *session) status(name string, items []string) string {
 	if slices.Contains(items, "HIGHESTMODSEQ") {
-		s.condstore = true // a CONDSTORE enabling command
+		s.condstoreOn() // a CONDSTORE enabling command
 	}
 	s.srv.mu.Lock()
 	mb := s.acct.mailboxes[name]

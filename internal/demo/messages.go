@@ -76,7 +76,7 @@ func (s *session) fetch(cmd *command) string {
 		wantModSeq = true
 	}
 	if wantModSeq {
-		s.condstore = true // a CONDSTORE enabling command
+		s.condstoreOn() // a CONDSTORE enabling command
 	}
 	var b []byte
 	if cmd.vanished {
@@ -215,6 +215,9 @@ func (s *session) fetch(cmd *command) string {
 }
 
 func (s *session) store(cmd *command) string {
+	if cmd.store.conditional {
+		s.condstoreOn() // a CONDSTORE enabling command
+	}
 	s.srv.mu.Lock()
 	sel := s.sel
 	targets, bad := s.targetsLocked(cmd.seq, cmd.uid)
@@ -246,9 +249,6 @@ func (s *session) store(cmd *command) string {
 			o.sel.keywords = o != s
 		}
 		b = s.appendFlagsLocked(b)
-	}
-	if st.conditional {
-		s.condstore = true // a CONDSTORE enabling command
 	}
 	var modified []uint32
 	for _, i := range targets {
@@ -309,7 +309,8 @@ func (s *session) search(cmd *command) string {
 	sel := s.sel
 	x := &searchCtx{maxSeq: uint32(len(sel.view)), maxUID: sel.lastUID, recent: s.isRecentLocked}
 	var hits []uint32
-	var highest uint64 // the highest MODSEQ of the matches, for a MODSEQ search
+	var modseqs []uint64 // the MODSEQ of each hit
+	var highest uint64   // the highest MODSEQ of the matches, for a MODSEQ search
 	for i, m := range sel.view {
 		if m.expunged {
 			continue
@@ -321,13 +322,14 @@ func (s *session) search(cmd *command) string {
 			} else {
 				hits = append(hits, x.seq)
 			}
+			modseqs = append(modseqs, m.modseq)
 			highest = max(highest, m.modseq)
 		}
 	}
 	s.srv.mu.Unlock()
 	withModSeq := sa.key.usesModSeq()
 	if withModSeq {
-		s.condstore = true // a CONDSTORE enabling command
+		s.condstoreOn() // a CONDSTORE enabling command
 	}
 	var b []byte
 	if !sa.esearch {
@@ -375,6 +377,18 @@ func (s *session) search(cmd *command) string {
 			b = strconv.AppendInt(b, int64(len(hits)), 10)
 		}
 		if withModSeq && len(hits) > 0 {
+			// RFC 7162 section 3.1.5: with MIN and/or MAX alone, the
+			// highest MODSEQ of the message(s) returned; with ALL or
+			// COUNT, that of every match.
+			if !has("ALL") && !has("COUNT") {
+				highest = 0
+				if has("MIN") {
+					highest = modseqs[0]
+				}
+				if has("MAX") {
+					highest = max(highest, modseqs[len(modseqs)-1])
+				}
+			}
 			b = append(b, " MODSEQ "...)
 			b = strconv.AppendUint(b, highest, 10)
 		}

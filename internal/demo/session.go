@@ -542,12 +542,11 @@ func (s *session) enable(caps []string) string {
 			if !s.condstore && !slices.Contains(on, c) {
 				on = append(on, c)
 			}
-			s.condstore = true
 		case "QRESYNC":
 			if !s.qresync && !slices.Contains(on, c) {
 				on = append(on, c)
 			}
-			s.condstore, s.qresync = true, true
+			s.qresync = true
 		}
 	}
 	s.w.WriteString("* ENABLED")
@@ -555,7 +554,28 @@ func (s *session) enable(caps []string) string {
 		s.w.WriteString(" " + c)
 	}
 	s.w.WriteString("\r\n")
+	if len(on) > 0 {
+		s.condstoreOn()
+	}
 	return "OK Enabled."
+}
+
+// condstoreOn turns CONDSTORE on for the session (RFC 7162 section 3.1:
+// ENABLE or a CONDSTORE enabling command). The first time, with a
+// mailbox selected, it announces the mailbox's HIGHESTMODSEQ, as Dovecot
+// does, since the SELECT did not. The caller does not hold srv.mu.
+func (s *session) condstoreOn() {
+	if s.condstore {
+		return
+	}
+	s.condstore = true
+	if s.sel == nil {
+		return
+	}
+	s.srv.mu.Lock()
+	n := s.sel.mb.modseq
+	s.srv.mu.Unlock()
+	s.w.WriteString("* OK [HIGHESTMODSEQ " + strconv.FormatUint(n, 10) + "] Highest\r\n")
 }
 
 // quotaRoot is the one quota root: the account's storage and messages
