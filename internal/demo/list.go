@@ -136,19 +136,27 @@ func (s *session) list(cmd *command) string {
 		mb := a.mailboxes[name]
 		sub := a.subscribed[name]
 		kids := a.hasChildren(name)
-		// subKids: a subscribed name below this one, listed or not.
-		subKids, subKidsListed := false, false
+		// A subscribed name below this one, listed (it matches) or not.
+		subKidsListed, subKidsUnlisted := false, false
 		for n := range a.subscribed {
 			if strings.HasPrefix(n, name+string(a.delim)) {
-				subKids = true
 				if matches(n) {
 					subKidsListed = true
+				} else {
+					subKidsUnlisted = true
 				}
 			}
 		}
-		childInfo := la.selSubscribed && la.selRecursive && subKids
+		// RFC 5258 section 3.5 and the examples of section 5: CHILDINFO
+		// for a mailbox with a subscribed descendant that the patterns do
+		// not list; a parent that is not subscribed is listed only then
+		// (Baz2 of "*2" is not: Baz2/Bar2 is listed itself).
+		childInfo := la.selSubscribed && la.selRecursive && subKidsUnlisted
 		if verb == "LSUB" && !sub && subKidsListed {
 			continue // a parent: the subscribed name itself is listed
+		}
+		if verb != "LSUB" && la.selSubscribed && !sub && !childInfo {
+			continue
 		}
 		var attrs []string
 		switch {
