@@ -105,6 +105,13 @@ func (s *session) fetch(cmd *command) string {
 		}
 		flags := m.flagsFor(s.isRecentLocked(m))
 		modseq := m.modseq
+		if sel.keywords {
+			// Another session added a keyword: FLAGS first, so that no
+			// FETCH shows a keyword FLAGS did not list (RFC 3501
+			// section 7.2.6).
+			sel.keywords = false
+			b = s.appendFlagsLocked(b)
+		}
 		s.srv.mu.Unlock()
 
 		b = append(b, "* "...)
@@ -244,10 +251,15 @@ func (s *session) store(cmd *command) string {
 	}
 	var b []byte
 	newKW := st.op != '-' && sel.mb.noteKeywords(flags)
-	if newKW {
-		for o := range sel.mb.selected {
-			o.sel.keywords = o != s
+	if newKW || sel.keywords {
+		// New keywords, this session's or (not yet told) another's:
+		// FLAGS before the FETCH responses that show them.
+		if newKW {
+			for o := range sel.mb.selected {
+				o.sel.keywords = true
+			}
 		}
+		sel.keywords = false
 		b = s.appendFlagsLocked(b)
 	}
 	var modified []uint32
@@ -312,9 +324,9 @@ func (s *session) search(cmd *command) string {
 	var modseqs []uint64 // the MODSEQ of each hit
 	var highest uint64   // the highest MODSEQ of the matches, for a MODSEQ search
 	for i, m := range sel.view {
-		if m.expunged {
-			continue
-		}
+		// A message another session expunged stays in the view, and
+		// matches by its last known data, until this session is told
+		// (RFC 3501 section 7.4.1: no EXPUNGE during SEARCH).
 		x.seq = uint32(i + 1)
 		if sa.key.match(m, x) {
 			if cmd.uid {
