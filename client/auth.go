@@ -20,7 +20,7 @@ func (c *Client) Authenticate(ctx context.Context, mech SASL) error {
 	if !c.secure && !c.opts.AllowPlaintext {
 		return ErrPlaintext
 	}
-	if c.caps == nil {
+	if !c.capsKnown() {
 		if err := c.refreshCaps(ctx); err != nil {
 			return err
 		}

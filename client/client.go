@@ -294,13 +294,18 @@ func (c *Client) Has(capability string) bool {
 	return c.caps[strings.ToUpper(capability)]
 }
 
+// capsKnown reports whether the capabilities are known. The reader
+// goroutine sets them (observe): read them under c.mu only.
+func (c *Client) capsKnown() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.caps != nil
+}
+
 // Capabilities returns the server's capabilities, asking with CAPABILITY
 // unless they are known.
 func (c *Client) Capabilities(ctx context.Context) ([]string, error) {
-	c.mu.Lock()
-	known := c.caps != nil
-	c.mu.Unlock()
-	if !known {
+	if !c.capsKnown() {
 		if err := c.refreshCaps(ctx); err != nil {
 			return nil, err
 		}
@@ -453,7 +458,7 @@ func (c *Client) Login(ctx context.Context, username, password string) error {
 	if !c.secure && !c.opts.AllowPlaintext {
 		return ErrPlaintext
 	}
-	if c.caps == nil {
+	if !c.capsKnown() {
 		if err := c.refreshCaps(ctx); err != nil {
 			return err
 		}
