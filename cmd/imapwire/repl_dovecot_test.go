@@ -288,7 +288,7 @@ func TestPTYDovecot(t *testing.T) {
 func TestREPLDovecotAuth(t *testing.T) {
 	srv := dovecot(t)
 	if srv.security != "starttls" {
-		t.Skip("IMAPWIRE_TEST_SECURITY is not starttls")
+		t.Skip("no STARTTLS capability: the server at IMAPWIRE_TEST_ADDR speaks IMAPS (IMAPWIRE_TEST_SECURITY=" + srv.security + "); TestREPLDovecotTLS covers .auth over IMAPS")
 	}
 	trace := filepath.Join(t.TempDir(), "trace.txt")
 	code, out, stderr := replRun(t, ".auth plain "+srv.user+"\n"+srv.pass+"\nNOOP\n", srv.args("starttls", srv.addr, "-trace", trace)...)
