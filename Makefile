@@ -69,3 +69,16 @@ bench-compare:
 # memory on a random loopback port; log in with LOGIN demo demo.
 demo:
 	$(GO) run ./cmd/imapwire -demo
+
+# stress: the demo server's multi-session stress test (internal/demo
+# TestStress, issue 19) run long: STRESS_SESSIONS sessions on one mailbox
+# for STRESS_DURATION, each response checked against a model; it prints
+# the seed, the commands run, the inconsistencies and the heap before and
+# after. STRESS_SEED replays a seed.
+STRESS_SESSIONS ?= 10
+STRESS_DURATION ?= 10m
+STRESS_SEED     ?= 0
+.PHONY: stress
+stress:
+	$(GO) test -race -count=1 -v -run '^TestStress$$' -timeout 0 ./internal/demo/ \
+		-stress.sessions $(STRESS_SESSIONS) -stress.duration $(STRESS_DURATION) -stress.seed $(STRESS_SEED)
