@@ -53,15 +53,35 @@
 // quota", with the account's STORAGE and MESSAGE limits; SETQUOTA is
 // refused), ENABLE (5161), and CONDSTORE and QRESYNC (7162: MODSEQ,
 // HIGHESTMODSEQ, CHANGEDSINCE, UNCHANGEDSINCE with [MODIFIED], SEARCH
-// MODSEQ, VANISHED, SELECT (QRESYNC ...), [CLOSED]).
+// MODSEQ, VANISHED, SELECT (QRESYNC ...), [CLOSED]; the first CONDSTORE
+// enabling command with a mailbox selected announces OK [HIGHESTMODSEQ
+// n], and an ESEARCH with MIN or MAX alone gives the MODSEQ of the
+// messages it returns).
+//
+// ENVELOPE follows RFC 3501 section 7.4.2 as Dovecot reads addresses:
+// Sender and Reply-To are From's when absent or empty, a source route
+// (<@a,@b:user@host>) stays in the route field, a group is a start
+// (NIL NIL name NIL), its members and an end (NIL NIL NIL NIL), and an
+// address without a phrase takes its comment as its name ("user@host
+// (Name)"). SEARCH FROM, TO, CC and BCC match the field's text and each
+// address as that parse reads it, as `Name <mailbox@host>` with the name
+// decoded.
 //
 // State is shared by all connections under one mutex: another session's
 // changes reach a session as EXISTS, RECENT, EXPUNGE and FETCH FLAGS
 // responses at the end of its next command (no EXPUNGE during FETCH,
-// STORE or SEARCH by sequence number), or at once during IDLE. UIDs are
+// STORE or SEARCH by sequence number), or at once during IDLE. Until a
+// session is told of an EXPUNGE, the message keeps its sequence number:
+// FETCH answers its last data and SEARCH matches it. A keyword new to a
+// session is announced with FLAGS before any FETCH shows it. UIDs are
 // strictly ascending, each mailbox has its own UIDVALIDITY (the time the
 // server started, counting up), and \Recent goes to the first session that
-// selects a mailbox after a message arrived (EXAMINE does not take it).
+// selects a mailbox after a message arrived, and to that session only:
+// STATUS RECENT from another counts only the messages no session has. An
+// EXAMINE does not take it: it sees the messages no session has as
+// recent, alike in its RECENT, FETCH FLAGS and SEARCH RECENT (RFC 3501
+// section 6.3.2). TestStress checks these views with many sessions at
+// once (`make stress` runs it long).
 //
 // Limits keep a bad client or a fuzzer from exhausting memory: 32 MiB per
 // message, 64 KiB for any other literal, 1000 mailboxes, 100,000 messages
