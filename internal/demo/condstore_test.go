@@ -66,7 +66,7 @@ func TestCondstoreImplicitHighestModSeq(t *testing.T) {
 
 // TestESearchMinMaxModSeq: with MIN and/or MAX alone, the MODSEQ of an
 // ESEARCH is the highest of the messages returned; with ALL or COUNT,
-// of every match (RFC 7162 section 3.1.5).
+// of every match (RFC 4731 section 3.2).
 func TestESearchMinMaxModSeq(t *testing.T) {
 	s := testServer(t)
 	r := dialRaw(t, s)

@@ -389,7 +389,7 @@ func (s *session) search(cmd *command) string {
 			b = strconv.AppendInt(b, int64(len(hits)), 10)
 		}
 		if withModSeq && len(hits) > 0 {
-			// RFC 7162 section 3.1.5: with MIN and/or MAX alone, the
+			// RFC 4731 section 3.2: with MIN and/or MAX alone, the
 			// highest MODSEQ of the message(s) returned; with ALL or
 			// COUNT, that of every match.
 			if !has("ALL") && !has("COUNT") {
