@@ -14,11 +14,16 @@ import (
 // values it decoded, so that a library that skips a field, mangles a string
 // or stops early disagrees.
 //
-// The hash reads strings 8 bytes at a time with a multiply-rotate mixer: it
-// costs about as much as touching the bytes once (about 30 ms per 100,000
-// messages of the ENVELOPE workload, the same for every row), where a
-// byte-at-a-time hash such as FNV would cost more than the parsing it checks.
-// Bodies are checked with CRC-32C, which the CPU computes in hardware.
+// The hash is a polynomial over the fields, Hash = Hash*K + field, so that
+// the fields' own hashes do not wait for one another, and a change of any
+// one field always changes the result (K is odd). A string's hash is
+// wyhash's construction (a 64x64->128-bit multiply folded to 64 bits) over
+// 16 bytes at a time, with overlapping loads for the ends: a string of up to
+// 16 bytes, most of the fields here, costs two multiplies. Feeding every
+// field of a message of the ENVELOPE workload costs about half a
+// microsecond, the same in every row that decodes; a byte-at-a-time hash
+// such as FNV would cost about as much as the parsing it checks. Bodies are
+// checked with CRC-32C, which the CPU computes in hardware.
 type digest struct {
 	Items uint64 `json:"items"`
 	Sum   uint64 `json:"sum"`
@@ -26,29 +31,51 @@ type digest struct {
 }
 
 const (
-	mixK1 = 0x9E3779B97F4A7C15
-	mixK2 = 0xC2B2AE3D27D4EB4F
+	mixK1 = 0xa0761d6478bd642f
+	mixK2 = 0xe7037ed1a0b428db
+	mixK3 = 0x8ebc6af09c88c6e3
 )
 
+// mix is wyhash's mum: the two halves of the 128-bit product, xored.
+func mix(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
+}
+
+// le64 and le32 load 8 and 4 bytes of s from i on (the caller checks the
+// length).
+func le64(s string, i int) uint64 {
+	return binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))
+}
+
+func le32(s string, i int) uint64 {
+	return uint64(binary.LittleEndian.Uint32(unsafe.Slice(unsafe.StringData(s[i:]), 4)))
+}
+
 func (d *digest) num(n uint64) {
-	h := (d.Hash ^ n) * mixK1
-	d.Hash = bits.RotateLeft64(h, 31) * mixK2
+	d.Hash = d.Hash*mixK1 + n
 }
 
 // str feeds the length and every byte of s.
 func (d *digest) str(s string) {
-	h := (d.Hash ^ uint64(len(s))) * mixK1
-	for len(s) >= 8 {
-		w := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s), 8))
-		h = bits.RotateLeft64((h^w)*mixK1, 31)
-		s = s[8:]
+	n := len(s)
+	h := uint64(mixK1)
+	var a, b uint64
+	switch {
+	case n == 0:
+	case n < 4:
+		a = uint64(s[0])<<16 | uint64(s[n>>1])<<8 | uint64(s[n-1])
+	case n <= 8:
+		a, b = le32(s, 0), le32(s, n-4)
+	case n <= 16:
+		a, b = le64(s, 0), le64(s, n-8)
+	default:
+		for i := 0; n-i > 16; i += 16 {
+			h = mix(le64(s, i)^mixK2, le64(s, i+8)^h)
+		}
+		a, b = le64(s, n-16), le64(s, n-8)
 	}
-	var w uint64
-	for i := 0; i < len(s); i++ {
-		w |= uint64(s[i]) << (8 * i)
-	}
-	h = bits.RotateLeft64((h^w)*mixK1, 31)
-	d.Hash = h * mixK2
+	d.Hash = d.Hash*mixK1 + mix(mixK3^uint64(n), mix(a^mixK2, b^h))
 }
 
 // strs feeds a list of strings with its length.
