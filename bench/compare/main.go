@@ -282,8 +282,8 @@ func writeReport(out io.Writer, all []*workloadResult, rounds int, scale float64
 		fmt.Fprintf(out, "; workloads at scale %g", scale)
 	}
 	fmt.Fprint(out, ".\n\n")
-	fmt.Fprintln(out, "| workload | reader | MB/s | × go-imap | % of raw | allocs | allocated | peak RSS |")
-	fmt.Fprintln(out, "|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(out, "| workload | reader | MB/s | × go-imap | % of raw | MB per CPU-second | allocs | allocated | peak RSS |")
+	fmt.Fprintln(out, "|---|---|---|---|---|---|---|---|---|")
 	for _, wr := range all {
 		units, unit := wr.perUnit()
 		gi := median(wr.get(readerGoIMAP).mbps())
@@ -302,13 +302,17 @@ func writeReport(out io.Writer, all []*workloadResult, rounds int, scale float64
 			if m.reader != readerRaw {
 				vsRaw = fmt.Sprintf("%.0f%%", 100*median(v)/raw)
 			}
+			perCPU := ""
+			if c := m.medianOf(func(r *result) float64 { return r.CPUSeconds }); c > 0 {
+				perCPU = fmtNum(m.medianOf(func(r *result) float64 { return float64(r.Bytes) / r.CPUSeconds / 1e6 }))
+			}
 			allocs := fmtNum(m.medianOf(func(r *result) float64 { return float64(r.Mallocs) })/units) + " /" + unit
 			allocated := fmtBytes(m.medianOf(func(r *result) float64 { return float64(r.AllocBytes) })/units) + " /" + unit
 			rss := fmtBytes(float64(m.peakRSS()))
 			if m.reader == readerParser {
 				rss += " (input in memory)"
 			}
-			fmt.Fprintf(out, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", title, readerTitles[m.reader], rate, vsGI, vsRaw, allocs, allocated, rss)
+			fmt.Fprintf(out, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", title, readerTitles[m.reader], rate, vsGI, vsRaw, perCPU, allocs, allocated, rss)
 		}
 	}
 	fmt.Fprintln(out)

@@ -61,6 +61,7 @@ type result struct {
 	Reader     string  `json:"reader"`
 	Workload   string  `json:"workload"`
 	Seconds    float64 `json:"seconds"`
+	CPUSeconds float64 `json:"cpuSeconds"` // user and system, every thread
 	Bytes      int     `json:"bytes"`
 	Mallocs    uint64  `json:"mallocs"`
 	AllocBytes uint64  `json:"allocBytes"`
@@ -69,13 +70,16 @@ type result struct {
 	MaxRSS     int64   `json:"maxRSS"` // peak RSS in bytes, of the child process
 }
 
-// measure times fn and counts what it allocates.
+// measure times fn, by the clock and in CPU time, and counts what it
+// allocates.
 func measure(res *result, fn func() error) error {
 	var m0, m1 runtime.MemStats
 	runtime.ReadMemStats(&m0)
+	c0 := cpuTime()
 	t0 := time.Now()
 	err := fn()
 	res.Seconds = time.Since(t0).Seconds()
+	res.CPUSeconds = (cpuTime() - c0).Seconds()
 	runtime.ReadMemStats(&m1)
 	res.Mallocs = m1.Mallocs - m0.Mallocs
 	res.AllocBytes = m1.TotalAlloc - m0.TotalAlloc

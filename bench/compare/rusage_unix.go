@@ -8,7 +8,18 @@ import (
 	"runtime"
 	"strconv"
 	"syscall"
+	"time"
 )
+
+// cpuTime returns the CPU time (user and system) this process has used,
+// all its threads together.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
 
 // selfPeakRSS returns this process's peak resident set size in bytes from
 // /proc/self/status (VmHWM), or 0 where there is none. The child reports it
