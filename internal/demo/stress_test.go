@@ -123,7 +123,7 @@ func (ss *stressSession) exchange(line string) (string, []string, error) {
 	tag := "s" + strconv.Itoa(ss.n)
 	ss.cmd = line
 	ss.w.commands.Add(1)
-	ss.c.SetDeadline(time.Now().Add(30 * time.Second))
+	ss.c.SetDeadline(time.Now().Add(2 * time.Minute))
 	if _, err := ss.c.Write([]byte(tag + " " + line + "\r\n")); err != nil {
 		return "", nil, err
 	}
@@ -284,6 +284,11 @@ func (ss *stressSession) run(count int, deadline time.Time) {
 		flag := func() string { return stressFlags[ss.rng.IntN(len(stressFlags))] }
 		ss.search = ""
 		switch k := ss.rng.IntN(100); {
+		case len(ss.view) > 100 && k < 30:
+			// Keep the mailbox small: a long run's size stays flat.
+			line = "STORE " + seq() + ` +FLAGS (\Deleted)`
+		case len(ss.view) > 100 && k < 40:
+			line = "EXPUNGE"
 		case k < 15 || len(ss.view) < 3 && k < 40:
 			msg := fmt.Sprintf("Subject: %d-%d\r\n\r\nbody\r\n", ss.id, i)
 			line = fmt.Sprintf("APPEND stress (%s) {%d+}\r\n%s", flag(), len(msg), msg)
