@@ -487,5 +487,3 @@ func (s *session) expunge(cmd *command) string {
 	return "OK Expunge completed."
 }
 
-// bytesHasNUL reports a NUL byte.
-func bytesHasNUL(b []byte) bool { return bytes.IndexByte(b, 0) >= 0 }

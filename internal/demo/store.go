@@ -308,15 +308,6 @@ func (mb *mailbox) searchUID(uid uint32) (int, bool) {
 	return slices.BinarySearchFunc(mb.msgs, uid, func(m *message, u uint32) int { return cmp.Compare(m.uid, u) })
 }
 
-// byUID returns the message with uid, or nil.
-func (mb *mailbox) byUID(uid uint32) *message {
-	i, ok := mb.searchUID(uid)
-	if !ok {
-		return nil
-	}
-	return mb.msgs[i]
-}
-
 // unseen counts the messages without \Seen.
 func (mb *mailbox) unseen() int {
 	n := 0
@@ -328,13 +319,3 @@ func (mb *mailbox) unseen() int {
 	return n
 }
 
-// recent counts the messages that no session has seen yet (for STATUS).
-func (mb *mailbox) recent() int {
-	n := 0
-	for _, m := range mb.msgs {
-		if m.recentID == 0 {
-			n++
-		}
-	}
-	return n
-}
