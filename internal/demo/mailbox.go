@@ -486,4 +486,3 @@ func (s *session) expunge(cmd *command) string {
 	}
 	return "OK Expunge completed."
 }
-

@@ -318,4 +318,3 @@ func (mb *mailbox) unseen() int {
 	}
 	return n
 }
-
