@@ -64,3 +64,34 @@ func TestLiteralNUL(t *testing.T) {
 		}
 	}
 }
+
+// TestLiteralNULFoundStable: the NUL error says the same whatever the reads
+// (FuzzSplitReads found it quoting the bytes after the NUL when they were
+// buffered and fewer when the literal was read straight from the source;
+// crasher nul-in-literal-found-depends-on-buffering).
+func TestLiteralNULFoundStable(t *testing.T) {
+	const in = "{1}\r\n\x000"
+	var want string
+	for _, wrap := range []func(io.Reader) io.Reader{
+		func(r io.Reader) io.Reader { return r },
+		iotest.OneByteReader,
+		iotest.HalfReader,
+		iotest.DataErrReader,
+	} {
+		r := NewReader(wrap(strings.NewReader(in)))
+		r.SetStrict(true)
+		if _, err := r.ReadLiteralHeader("p"); err != nil {
+			t.Fatal(err)
+		}
+		_, err := io.ReadAll(r.LiteralReader())
+		var se *SyntaxError
+		if !errors.As(err, &se) || se.Offset != 5 || se.Found != `"\x00"` {
+			t.Fatalf("error %v, want a *SyntaxError at offset 5 finding \"\\x00\"", err)
+		}
+		if want == "" {
+			want = err.Error()
+		} else if err.Error() != want {
+			t.Errorf("error %q, want %q", err, want)
+		}
+	}
+}

@@ -933,10 +933,17 @@ func (r *Reader) LiteralBytes(production string) ([]byte, error) {
 	r.litRemain = 0
 	if r.litNUL {
 		if i := bytes.IndexByte(b, 0); i >= 0 {
-			return nil, r.errorAt(r.InputOffset()-size+int64(i), "literal", "CHAR8 (NUL only in a literal8)", nil)
+			return nil, nulError(r.InputOffset() - size + int64(i))
 		}
 	}
 	return b, nil
+}
+
+// nulError reports a NUL at offset off inside a {n} literal (CHAR8
+// excludes it). What follows the NUL is not quoted: whether it is still
+// buffered depends on how the bytes were read, and the error must not.
+func nulError(off int64) *SyntaxError {
+	return &SyntaxError{Offset: off, Production: "literal", Expected: "CHAR8 (NUL only in a literal8)", Found: `"\x00"`}
 }
 
 type literalReader struct {
@@ -985,7 +992,7 @@ func (l *literalReader) Read(p []byte) (int, error) {
 		if r.litNUL && err == nil {
 			if i := bytes.IndexByte(p[:n], 0); i >= 0 {
 				// Read directly: the bytes after the NUL are gone.
-				return i, r.errorAt(r.InputOffset()-int64(n-i), "literal", "CHAR8 (NUL only in a literal8)", nil)
+				return i, nulError(r.InputOffset() - int64(n-i))
 			}
 		}
 		if err != nil {
@@ -1017,7 +1024,7 @@ func (r *Reader) readToNUL(p []byte, n int) (int, error) {
 	var err error
 	if i := bytes.IndexByte(p[:n], 0); i >= 0 {
 		n = i
-		err = r.errorAt(r.InputOffset()+int64(i), "literal", "CHAR8 (NUL only in a literal8)", nil)
+		err = nulError(r.InputOffset() + int64(i))
 	}
 	r.r += n
 	r.litRemain -= int64(n)
@@ -1044,7 +1051,7 @@ func (l *literalReader) WriteTo(w io.Writer) (int64, error) {
 		n := min(int64(r.w-r.r), r.litRemain)
 		if r.litNUL {
 			if i := bytes.IndexByte(r.buf[r.r:r.r+int(n)], 0); i >= 0 {
-				return total, r.errorAt(r.InputOffset()+int64(i), "literal", "CHAR8 (NUL only in a literal8)", nil)
+				return total, nulError(r.InputOffset() + int64(i))
 			}
 		}
 		m, err := w.Write(r.buf[r.r : r.r+int(n)])
