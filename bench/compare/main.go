@@ -128,7 +128,7 @@ func compare(out io.Writer, names []string, rounds int, scale float64, timeout t
 					return err
 				}
 				m.results = append(m.results, res)
-				fmt.Fprintf(os.Stderr, "%s round %d: %-16s %8.1f MB/s  %6.1f MB RSS\n", name, round+1, m.reader,
+				fmt.Fprintf(os.Stderr, "%s round %d: %-16s %8.1f MB/s  %6.1f MiB RSS\n", name, round+1, m.reader,
 					float64(res.Bytes)/res.Seconds/1e6, float64(res.MaxRSS)/(1<<20))
 			}
 		}
@@ -254,16 +254,17 @@ func fmtNum(v float64) string {
 	return strconv.FormatFloat(v, 'f', 2, 64)
 }
 
+// fmtBytes writes a size in binary units (MiB, KiB), as RSS is counted.
 func fmtBytes(v float64) string {
 	switch {
-	case v >= 10<<20:
-		return fmt.Sprintf("%.0f MB", v/(1<<20))
+	case v >= 100<<20:
+		return fmt.Sprintf("%.0f MiB", v/(1<<20))
 	case v >= 1<<20:
-		return fmt.Sprintf("%.1f MB", v/(1<<20))
-	case v >= 10<<10:
-		return fmt.Sprintf("%.0f KB", v/(1<<10))
+		return fmt.Sprintf("%.1f MiB", v/(1<<20))
+	case v >= 100<<10:
+		return fmt.Sprintf("%.0f KiB", v/(1<<10))
 	case v >= 1<<10:
-		return fmt.Sprintf("%.1f KB", v/(1<<10))
+		return fmt.Sprintf("%.1f KiB", v/(1<<10))
 	}
 	return fmt.Sprintf("%.0f B", v)
 }
@@ -362,7 +363,7 @@ func writeTargets(out io.Writer, all []*workloadResult) {
 		}
 	}
 	if rssWhere != "" {
-		rows = append(rows, row{"client peak RSS ≤ 32 MB on every workload", fmt.Sprintf("%s at most (%s): %s", fmtBytes(float64(rssWorst)), rssWhere, yes(rssWorst <= 32<<20))})
+		rows = append(rows, row{"client peak RSS ≤ 32 MiB on every workload", fmt.Sprintf("%s at most (%s): %s", fmtBytes(float64(rssWorst)), rssWhere, yes(rssWorst <= 32<<20))})
 	}
 	fmt.Fprintln(out, "| target (issue #9) | measured |")
 	fmt.Fprintln(out, "|---|---|")
